@@ -1,0 +1,16 @@
+{
+  "targets": [
+    {
+      # The CPU addon. Every native/**/*.cc is compiled: a new kernel family needs no edit here.
+      "target_name": "neurec_cpu",
+      "sources": ["<!@(ls -1 native/*.cc native/cpu/*.cc native/bind/*.cc)"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

@@ -1,0 +1,26 @@
+/** Live tensor and native memory counters, for tests and leak hunts. */
+import { Tensor } from './tensor';
+import { cpu } from './backend/load';
+
+export interface MemoryInfo {
+  /** Tensor objects not yet disposed (views count separately). */
+  tensors: number;
+  /** Native storages alive on the CPU addon. */
+  storages: number;
+  /** Bytes held by those storages. */
+  bytes: number;
+}
+
+export function memory(): MemoryInfo {
+  const s = cpu().storageStats();
+  return { tensors: Tensor.liveCount(), storages: s.liveStorages, bytes: s.liveBytes };
+}
+
+/** Threads the CPU kernels use (NEUREC_NUM_THREADS sets the default). */
+export function setNumThreads(n: number): number {
+  return cpu().setNumThreads(n);
+}
+
+export function capabilities() {
+  return cpu().capabilities();
+}

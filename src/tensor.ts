@@ -1,0 +1,192 @@
+/**
+ * Tensor: shape, dtype, device and a handle to native storage, plus what autograd needs
+ * (grad, requiresGrad, the node that made it). Values live in native memory; views made by
+ * reshape share it, and the storage is freed when the last view is disposed.
+ */
+import { addonFor, type Device } from './backend/load';
+import type { NativeStorage } from './backend/addon_types';
+import { fmtShape, opError } from './errors';
+import { track, keep } from './scope';
+import { backward as runBackward, type GradNode, type RowGrad } from './autograd';
+
+export type DType = 'float32' | 'int32';
+export type { Device };
+
+/** A native buffer shared by a tensor and its views. */
+class SharedStorage {
+  refs = 1;
+  constructor(readonly handle: NativeStorage) {}
+  release(): void {
+    if (--this.refs === 0) this.handle.dispose();
+  }
+}
+
+let liveTensors = 0;
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function checkShape(op: string, shape: readonly number[]): void {
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0) throw opError(op, `shape ${fmtShape(shape)} must hold non-negative integers`);
+}
+
+export class Tensor {
+  readonly __isTensor = true;
+  readonly shape: readonly number[];
+  readonly size: number;
+  grad: Tensor | null = null;
+  /** Sparse row gradients (from gathers on a table with sparseGrad), not yet coalesced. */
+  rowGrads: RowGrad[] = [];
+  requiresGrad = false;
+  /** Gathers from this table produce sparse row gradients instead of a dense one. */
+  sparseGrad = false;
+  /** @internal The autograd node that produced this tensor (null for leaves). */
+  node: GradNode | null = null;
+  name = '';
+  private store: SharedStorage | null;
+
+  private constructor(store: SharedStorage, shape: readonly number[], readonly dtype: DType, readonly device: Device) {
+    this.store = store;
+    this.shape = Object.freeze(shape.slice());
+    this.size = numel(shape);
+    liveTensors++;
+    track(this);
+  }
+
+  /** A new tensor with uninitialised (zero when `zero`) values. */
+  static empty(shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu', zero = false): Tensor {
+    checkShape('empty', shape);
+    const addon = addonFor(device);
+    const handle = new addon.Storage(numel(shape), dtype === 'float32' ? 0 : 1, zero);
+    return new Tensor(new SharedStorage(handle), shape, dtype, device);
+  }
+
+  static fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu'): Tensor {
+    checkShape('tensor', shape);
+    if (values.length !== numel(shape))
+      throw opError('tensor', `expected ${numel(shape)} values for shape ${fmtShape(shape)} but got ${values.length}`);
+    const t = Tensor.empty(shape, dtype, device);
+    const typed = dtype === 'float32'
+      ? (values instanceof Float32Array ? values : Float32Array.from(values))
+      : (values instanceof Int32Array ? values : Int32Array.from(values));
+    if (dtype === 'int32') {
+      for (let i = 0; i < typed.length; i++)
+        if (!Number.isInteger(values[i])) throw opError('tensor', `int32 tensor got non-integer value ${values[i]} at ${i}`);
+    }
+    t.handle.upload(typed);
+    return t;
+  }
+
+  /** A tensor sharing this one's storage with another shape of the same size. */
+  view(shape: readonly number[]): Tensor {
+    checkShape('reshape', shape);
+    if (numel(shape) !== this.size)
+      throw opError('reshape', `cannot view ${fmtShape(this.shape)} (${this.size} values) as ${fmtShape(shape)}`);
+    const s = this.live('reshape');
+    s.refs++;
+    return new Tensor(s, shape, this.dtype, this.device);
+  }
+
+  /** The native storage handle; throws if the tensor was disposed. */
+  get handle(): NativeStorage {
+    return this.live('tensor').handle;
+  }
+
+  private live(op: string): SharedStorage {
+    if (!this.store) throw opError(op, `tensor ${this.describe()} was disposed`);
+    return this.store;
+  }
+
+  get disposed(): boolean {
+    return this.store === null;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  describe(): string {
+    return `${this.name ? this.name + ' ' : ''}${fmtShape(this.shape)} ${this.dtype}`;
+  }
+
+  dispose(): void {
+    if (!this.store) return;
+    this.store.release();
+    this.store = null;
+    liveTensors--;
+    this.node = null;
+    if (this.grad) this.grad.dispose();
+    this.grad = null;
+    this.clearRowGrads();
+  }
+
+  clearRowGrads(): void {
+    for (const g of this.rowGrads) {
+      g.rows.dispose();
+      g.values.dispose();
+    }
+    this.rowGrads = [];
+  }
+
+  /** Keeps this tensor out of every open tidy scope. */
+  keep(): this {
+    keep(this);
+    return this;
+  }
+
+  /** A copy of the values as a typed array. */
+  toArray(): Float32Array | Int32Array {
+    return this.handle.download();
+  }
+
+  toFloat32Array(): Float32Array {
+    if (this.dtype !== 'float32') throw opError('toFloat32Array', `tensor ${this.describe()} is not float32`);
+    return this.handle.download() as Float32Array;
+  }
+
+  /** Nested JS arrays (for printing and tests). */
+  toNested(): unknown {
+    const flat = Array.from(this.toArray());
+    const build = (dim: number, offset: number): unknown => {
+      if (dim === this.shape.length) return flat[offset];
+      const stride = numel(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw opError('item', `expected a tensor of one value but got ${fmtShape(this.shape)}`);
+    return this.handle.download(0, 1)[0];
+  }
+
+  /** Marks this tensor as a leaf that collects gradients. */
+  requireGrad(on = true): this {
+    if (on && this.dtype !== 'float32') throw opError('requireGrad', `only float32 tensors take gradients, got ${this.describe()}`);
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** Back-propagates from this one-value tensor (or with a seed gradient of its shape). */
+  backward(seed?: Tensor): void {
+    runBackward(this, seed);
+  }
+
+  /** A tensor with the same values and no autograd history (shares storage). */
+  detach(): Tensor {
+    return this.view(this.shape);
+  }
+
+  toString(): string {
+    return `Tensor(${this.describe()}, ${this.device})`;
+  }
+
+  static liveCount(): number {
+    return liveTensors;
+  }
+}
