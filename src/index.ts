@@ -6,3 +6,5 @@ export { tensor, zeros, ones, scalar, int32 } from './creation';
 export { memory, setNumThreads, capabilities } from './memory';
 export { backends, whyNot } from './backend/load';
 export * from './ops';
+export * from './optim';
+export * from './init';

@@ -17,35 +17,26 @@ namespace {
 // order their sums are added in, are the same on every machine and every call.
 constexpr int64_t kBlock = 1 << 14;
 
-// Two running sums at once (masked_mse needs Σ m·d² and Σ m).
-struct Sum2 {
-  double a = 0.0, b = 0.0;
-  Sum2& operator+=(const Sum2& o) {
-    a += o.a;
-    b += o.b;
-    return *this;
-  }
-};
-
 // Σ fn(begin, end) over [0, n) cut into blocks of `block` items: blocks run in parallel, each
 // into its own slot, and the slots are added serially in block order.
-template <class R, class F>
-R blocked_sum(int64_t n, int64_t block, F fn) {
+template <class F>
+double blocked_sum(int64_t n, int64_t block, F fn) {
   int64_t nb = (n + block - 1) / block;
-  if (nb <= 1) return n > 0 ? fn(0, n) : R{};
-  std::vector<R> part(static_cast<size_t>(nb));
+  if (nb <= 1) return n > 0 ? fn(0, n) : 0.0;
+  std::vector<double> part(static_cast<size_t>(nb));
   parallel_for(nb, 1, [&](int64_t b, int64_t e) {
     for (int64_t k = b; k < e; ++k) part[k] = fn(k * block, std::min(n, (k + 1) * block));
   });
-  R s{};
-  for (const R& p : part) s += p;
+  double s = 0.0;
+  for (double p : part) s += p;
   return s;
 }
 
 // Rows per block for row-wise losses: about kBlock elements, at least one row.
 int64_t row_block(int64_t C) { return std::max<int64_t>(1, kBlock / std::max<int64_t>(1, C)); }
 
-// Inner loops. Reductions keep 4 separate lanes so they vectorize without -ffast-math.
+// Inner loops. Sums that can vectorize keep separate lanes (no -ffast-math to reorder them);
+// loops around exp/log1p stay scalar, as libm has no vector forms without -ffast-math.
 
 NR_VECTORIZE double bce_range(float* g, const float* z, const float* y, int64_t n, float inv_n) {
   double s = 0.0;
@@ -178,7 +169,7 @@ void check_labels(const int32_t* labels, int64_t N, int64_t C) {
 
 void bce_logits_fwd(float* loss, float* grad, const float* logits, const float* targets, int64_t n) {
   float inv_n = static_cast<float>(1.0 / static_cast<double>(n));
-  double s = blocked_sum<double>(n, kBlock, [&](int64_t b, int64_t e) {
+  double s = blocked_sum(n, kBlock, [&](int64_t b, int64_t e) {
     return bce_range(grad + b, logits + b, targets + b, e - b, inv_n);
   });
   *loss = static_cast<float>(s / static_cast<double>(n));
@@ -186,7 +177,7 @@ void bce_logits_fwd(float* loss, float* grad, const float* logits, const float* 
 
 void mse_fwd(float* loss, float* grad, const float* pred, const float* target, int64_t n) {
   float scale = static_cast<float>(2.0 / static_cast<double>(n));
-  double s = blocked_sum<double>(n, kBlock, [&](int64_t b, int64_t e) {
+  double s = blocked_sum(n, kBlock, [&](int64_t b, int64_t e) {
     return mse_range(grad + b, pred + b, target + b, e - b, scale);
   });
   *loss = static_cast<float>(s / static_cast<double>(n));
@@ -194,9 +185,9 @@ void mse_fwd(float* loss, float* grad, const float* pred, const float* target, i
 
 void masked_mse_fwd(float* loss, float* grad, const float* pred, const float* target, const float* mask, int64_t n) {
   // Σ mask first (one cheap read) so the fused pass can write the final gradient directly.
-  double count = blocked_sum<double>(n, kBlock, [&](int64_t b, int64_t e) { return sum_range(mask + b, e - b); });
+  double count = blocked_sum(n, kBlock, [&](int64_t b, int64_t e) { return sum_range(mask + b, e - b); });
   float scale = count != 0.0 ? static_cast<float>(2.0 / count) : 0.f;
-  double s = blocked_sum<double>(n, kBlock, [&](int64_t b, int64_t e) {
+  double s = blocked_sum(n, kBlock, [&](int64_t b, int64_t e) {
     return masked_mse_range(grad + b, pred + b, target + b, mask + b, e - b, scale);
   });
   *loss = count != 0.0 ? static_cast<float>(s / count) : 0.f;
@@ -205,7 +196,7 @@ void masked_mse_fwd(float* loss, float* grad, const float* pred, const float* ta
 void softmax_ce_fwd(float* loss, float* grad, const float* logits, const int32_t* labels, int64_t N, int64_t C) {
   check_labels(labels, N, C);
   double inv_n = 1.0 / static_cast<double>(N);
-  double s = blocked_sum<double>(N, row_block(C), [&](int64_t r0, int64_t r1) {
+  double s = blocked_sum(N, row_block(C), [&](int64_t r0, int64_t r1) {
     double part = 0.0;
     for (int64_t i = r0; i < r1; ++i) {
       const float* z = logits + i * C;
@@ -227,7 +218,7 @@ void multinomial_nll_fwd(float* loss, float* grad, const float* logits, const fl
     return;
   }
   double inv_n = 1.0 / static_cast<double>(N);
-  double s = blocked_sum<double>(N, row_block(C), [&](int64_t r0, int64_t r1) {
+  double s = blocked_sum(N, row_block(C), [&](int64_t r0, int64_t r1) {
     double part = 0.0;
     for (int64_t i = r0; i < r1; ++i) {
       const float* z = logits + i * C;
@@ -248,7 +239,7 @@ void multinomial_nll_fwd(float* loss, float* grad, const float* logits, const fl
 void gaussian_kl_fwd(float* loss, float* dmu, float* dlogvar, const float* mu, const float* logvar, int64_t N,
                      int64_t D) {
   double inv_n = 1.0 / static_cast<double>(N);
-  double s = blocked_sum<double>(N * D, kBlock, [&](int64_t b, int64_t e) {
+  double s = blocked_sum(N * D, kBlock, [&](int64_t b, int64_t e) {
     return kl_range(dmu + b, dlogvar + b, mu + b, logvar + b, e - b, inv_n);
   });
   *loss = static_cast<float>(0.5 * s * inv_n);

@@ -35,6 +35,20 @@ export interface KernelTable {
   gather_fwd(out: S, table: S, idx: S, B: number, D: number, R: number): void;
   gather_bwd(dtable: S, dy: S, idx: S, B: number, D: number, R: number): void;
   coalesce_rows(outRows: S, outVals: S, rows: S, vals: S, B: number, D: number): number;
+  init_fill(out: S, n: number, kind: number, a: number, b: number, seed: number): void;
+  dropout_fwd(out: S, mask: S, x: S, n: number, p: number, seed: number): void;
+  batchnorm_fwd(y: S, mean: S, invstd: S, x: S, gamma: OptS, beta: OptS, runMean: OptS, runVar: OptS, M: number, N: number, momentum: number, eps: number, training: boolean): void;
+  batchnorm_bwd(dx: OptS, dgamma: OptS, dbeta: OptS, dy: S, x: S, mean: S, invstd: S, gamma: OptS, M: number, N: number, training: boolean): void;
+  sgd_step(param: S, grad: S, velocity: OptS, n: number, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
+  adam_step(param: S, grad: S, m: S, v: S, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean): void;
+  sparse_adam_step(param: S, m: S, v: S, rows: S, values: S, U: number, D: number, R: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean): void;
+  bce_logits_fwd(loss: S, grad: S, logits: S, targets: S, n: number): void;
+  mse_fwd(loss: S, grad: S, pred: S, target: S, n: number): void;
+  masked_mse_fwd(loss: S, grad: S, pred: S, target: S, mask: S, n: number): void;
+  softmax_ce_fwd(loss: S, grad: S, logits: S, labels: S, N: number, C: number): void;
+  multinomial_nll_fwd(loss: S, grad: S, logits: S, targets: S, N: number, C: number): void;
+  gaussian_kl_fwd(loss: S, dmu: S, dlogvar: S, mu: S, logvar: S, N: number, D: number): void;
+  topk_fwd(values: S, indices: S, scores: S, exclPtr: OptS, exclIdx: OptS, N: number, C: number, k: number, nnz: number): void;
 }
 
 export interface Addon extends KernelTable {

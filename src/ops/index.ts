@@ -4,3 +4,7 @@ export * from './reduce';
 export * from './linear';
 export * from './shape';
 export * from './gather';
+export * from './dropout';
+export * from './batchnorm';
+export * from './losses';
+export * from './topk';
