@@ -38,6 +38,7 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Storage", Storage::Init(env));
   exports.Set("storageStats", Napi::Function::New(env, storage_stats, "storageStats"));
+  exports.Set("releaseCache", Napi::Function::New(env, storage_release_cache, "releaseCache"));
   exports.Set("capabilities", Napi::Function::New(env, capabilities, "capabilities"));
   exports.Set("setNumThreads", Napi::Function::New(env, set_threads, "setNumThreads"));
   for (const auto& k : kernel_table()) exports.Set(k.id, Napi::Function::New(env, k.fn, k.id));

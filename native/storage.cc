@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "allocator.h"
 #include "napi_util.h"
 
 namespace neurec {
@@ -41,8 +42,7 @@ Storage::Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(inf
   numel_ = static_cast<int64_t>(n);
   dtype_ = static_cast<DType>(dt);
   size_t bytes = static_cast<size_t>(numel_) * 4;
-  size_t padded = ((bytes + 63) / 64) * 64;
-  data_ = std::aligned_alloc(64, padded == 0 ? 64 : padded);
+  data_ = cached_alloc(bytes, &capacity_);
   NR_THROW_ERROR_IF(data_ == nullptr, "Storage: out of memory allocating " + std::to_string(bytes) + " bytes");
   if (zero) std::memset(data_, 0, bytes);
   live_count.fetch_add(1);
@@ -53,7 +53,7 @@ Storage::Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(inf
 
 void Storage::Release(Napi::Env env) {
   if (data_ == nullptr) return;
-  std::free(data_);
+  cached_free(data_, capacity_);
   data_ = nullptr;
   int64_t bytes = numel_ * 4;
   live_count.fetch_sub(1);
@@ -153,7 +153,14 @@ Napi::Value storage_stats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("liveStorages", Napi::Number::New(info.Env(), static_cast<double>(Storage::live_count.load())));
   o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(Storage::live_bytes.load())));
+  o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(cached_bytes())));
   return o;
 }
 
+}  // namespace neurec
+
+namespace neurec {
+Napi::Value storage_release_cache(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(release_cache()));
+}
 }  // namespace neurec

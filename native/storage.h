@@ -41,9 +41,12 @@ class Storage : public Napi::ObjectWrap<Storage> {
   void* data_ = nullptr;
   int64_t numel_ = 0;
   DType dtype_ = DType::f32;
+  size_t capacity_ = 0;
 };
 
 // {liveStorages, liveBytes} across the addon, for memory tests.
 Napi::Value storage_stats(const Napi::CallbackInfo& info);
+// Frees the allocator's cached blocks; returns the bytes released.
+Napi::Value storage_release_cache(const Napi::CallbackInfo& info);
 
 }  // namespace neurec

@@ -16,6 +16,16 @@ export function memory(): MemoryInfo {
   return { tensors: Tensor.liveCount(), storages: s.liveStorages, bytes: s.liveBytes };
 }
 
+/** Bytes of freed buffers the native allocator keeps for reuse (NEUREC_CACHE_MB caps it). */
+export function cachedBytes(): number {
+  return cpu().storageStats().cachedBytes;
+}
+
+/** Returns the allocator's cached buffers to the system; the bytes released. */
+export function releaseCache(): number {
+  return cpu().releaseCache();
+}
+
 /** Threads the CPU kernels use (NEUREC_NUM_THREADS sets the default). */
 export function setNumThreads(n: number): number {
   return cpu().setNumThreads(n);

@@ -42,18 +42,34 @@ inline int64_t rank_of(float v, int64_t j) {
 }
 inline int64_t column_of(int64_t rank) { return 0x7fffffff - (rank & 0xffffffff); }
 
-// Up to this k, the held entries stay sorted and each candidate is inserted; above it,
-// candidates collect in a buffer trimmed by nth_element when it fills.
-constexpr int64_t kSmallK = 32;
+// Up to this many candidates, the final order comes from counting, for each, the candidates
+// ranked above it (n² compares, but vectorized and without a branch to mispredict); above it
+// from nth_element and sort.
+constexpr int64_t kCountSortMax = 192;
 
-// The exact top k (by rank) of the columns offered, in any order. A column enters when its
-// rank beats thr: the k-th held once k are held, else just below the floor (or no bound).
-// t is the matching cheap filter for the scans, which offer only columns with !(s < t): the
-// floor or the k-th held score, NaN (every column) when neither is a number.
+// out[p] = the candidate with p others ranked above it, for p < m (ranks are distinct).
+inline __attribute__((always_inline)) void count_sort_body(int64_t* out, const int64_t* c, int64_t n, int64_t m) {
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t p = 0;
+    for (int64_t j = 0; j < n; ++j) p += c[j] > c[i];
+    if (p < m) out[p] = c[i];
+  }
+}
+void count_sort_portable(int64_t* out, const int64_t* c, int64_t n, int64_t m) { count_sort_body(out, c, n, m); }
+#if NR_HAVE_X86
+__attribute__((target("avx2"))) void count_sort_avx2(int64_t* out, const int64_t* c, int64_t n, int64_t m) {
+  count_sort_body(out, c, n, m);
+}
+#endif
+
+// The exact top k (by rank) of the columns offered, in any order. Candidates collect in buf;
+// when it fills, nth_element keeps the best k and the k-th becomes the bar. A column enters
+// when its rank beats thr: the k-th kept after a trim, else just below the floor (or no
+// bound). t is the matching cheap filter for the scans, which offer only columns with
+// !(s < t): the floor or the k-th kept score, NaN (every column) when neither is a number.
 class RowTopK {
  public:
-  explicit RowTopK(int64_t k)
-      : k_(k), small_(k <= kSmallK), cap_(small_ ? k : 2 * k + 64), buf_(static_cast<size_t>(cap_)) {}
+  explicit RowTopK(int64_t k) : k_(k), cap_(2 * k + 64), buf_(static_cast<size_t>(cap_)), out_(static_cast<size_t>(k)) {}
 
   float t = 0;
 
@@ -61,7 +77,6 @@ class RowTopK {
   void reset(const float* row, float floor) {
     s_ = row;
     n_ = 0;
-    full_ = false;
     t = floor;
     thr_ = std::isnan(floor) ? std::numeric_limits<int64_t>::min() : (rank_of(floor, 0x7fffffff) - 1);
   }
@@ -69,33 +84,32 @@ class RowTopK {
   void offer(float v, int64_t j) {
     int64_t c = rank_of(v, j);
     if (c <= thr_) return;
-    if (small_) {
-      int64_t p = full_ ? k_ - 1 : n_++;
-      while (p > 0 && buf_[p - 1] < c) {
-        buf_[p] = buf_[p - 1];
-        --p;
-      }
-      buf_[p] = c;
-      if (n_ == k_) set_threshold();
-    } else {
-      buf_[n_++] = c;
-      if (n_ == cap_) {
-        std::nth_element(buf_.begin(), buf_.begin() + (k_ - 1), buf_.begin() + n_, std::greater<int64_t>());
-        n_ = k_;
-        set_threshold();
-      }
+    buf_[n_++] = c;
+    if (n_ == cap_) {
+      std::nth_element(buf_.begin(), buf_.begin() + (k_ - 1), buf_.begin() + n_, std::greater<int64_t>());
+      n_ = k_;
+      thr_ = buf_[k_ - 1];
+      t = s_[column_of(thr_)];  // NaN while the k-th kept is NaN: every number beats it
     }
   }
 
   // Writes the best k in order; slots past the eligible count get -Infinity and -1.
   void finish(float* values, int32_t* indices) {
     int64_t m = std::min(k_, n_);
-    if (!small_) {
-      if (n_ > m) std::nth_element(buf_.begin(), buf_.begin() + m, buf_.begin() + n_, std::greater<int64_t>());
+    const int64_t* best = out_.data();
+    if (n_ <= kCountSortMax) {
+#if NR_HAVE_X86
+      if (cpu_has_avx2_fma()) count_sort_avx2(out_.data(), buf_.data(), n_, m);
+      else
+#endif
+        count_sort_portable(out_.data(), buf_.data(), n_, m);
+    } else {
+      std::nth_element(buf_.begin(), buf_.begin() + m, buf_.begin() + n_, std::greater<int64_t>());
       std::sort(buf_.begin(), buf_.begin() + m, std::greater<int64_t>());
+      best = buf_.data();
     }
     for (int64_t q = 0; q < m; ++q) {
-      int64_t j = column_of(buf_[q]);
+      int64_t j = column_of(best[q]);
       values[q] = s_[j];
       indices[q] = static_cast<int32_t>(j);
     }
@@ -106,18 +120,9 @@ class RowTopK {
   }
 
  private:
-  void set_threshold() {
-    full_ = true;
-    thr_ = buf_[k_ - 1];
-    t = s_[column_of(thr_)];  // NaN while the k-th held is NaN: every number beats it
-  }
-
-  int64_t k_;
-  bool small_;
-  int64_t cap_, n_ = 0, thr_ = 0;
-  std::vector<int64_t> buf_;
+  int64_t k_, cap_, n_ = 0, thr_ = 0;
+  std::vector<int64_t> buf_, out_;
   const float* s_ = nullptr;
-  bool full_ = false;
 };
 
 inline bool excluded(const uint64_t* bits, int64_t j) { return (bits[j >> 6] >> (j & 63)) & 1; }
@@ -235,38 +240,67 @@ void candidates(RowTopK& st, const float* s, int64_t C, const float* lanes, cons
   candidates_portable<kExcl, kSkip>(st, s, C, lanes, bits);
 }
 
-// Max of the lane maxima of chunks [c0, c1) (8 floats each), never NaN.
-NR_VECTORIZE float chunks_max(const float* lanes, int64_t c0, int64_t c1) {
-  float acc[8];
-  for (int l = 0; l < 8; ++l) acc[l] = -std::numeric_limits<float>::infinity();
+// out[l] = max of lane l over chunks [c0, c1) (8 lane maxima per chunk; never NaN).
+void lanes_max_portable(float* out, const float* lanes, int64_t c0, int64_t c1) {
+  for (int l = 0; l < 8; ++l) out[l] = -std::numeric_limits<float>::infinity();
   for (int64_t c = c0; c < c1; ++c)
-    for (int l = 0; l < 8; ++l) acc[l] = lanes[8 * c + l] > acc[l] ? lanes[8 * c + l] : acc[l];
-  float m = acc[0];
-  for (int l = 1; l < 8; ++l) m = acc[l] > m ? acc[l] : m;
-  return m;
+    for (int l = 0; l < 8; ++l) out[l] = lanes[8 * c + l] > out[l] ? lanes[8 * c + l] : out[l];
 }
 
-// The floor: the k-th largest of G group maxima, groups being runs of chunks when there are
-// at least 2k chunks (G = 2k), else runs of lanes (G = min(2k, lanes) ≥ k). NaN when that is
+#if NR_HAVE_X86
+__attribute__((target("avx2"))) void lanes_max_avx2(float* out, const float* lanes, int64_t c0, int64_t c1) {
+  __m256 acc = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  for (int64_t c = c0; c < c1; ++c) acc = _mm256_max_ps(_mm256_loadu_ps(lanes + 8 * c), acc);
+  _mm256_storeu_ps(out, acc);
+}
+#endif
+
+// The k-th largest of g[0..G) (no NaN). Small G: the largest value that at least k values
+// reach, by counting (vectorized, branch-free); else nth_element.
+inline __attribute__((always_inline)) float kth_largest_body(const float* g, int64_t G, int64_t k) {
+  float best = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < G; ++i) {
+    int64_t n = 0;
+    for (int64_t j = 0; j < G; ++j) n += g[j] >= g[i];
+    best = (n >= k && g[i] > best) ? g[i] : best;
+  }
+  return best;
+}
+float kth_largest_portable(const float* g, int64_t G, int64_t k) { return kth_largest_body(g, G, k); }
+#if NR_HAVE_X86
+__attribute__((target("avx2"))) float kth_largest_avx2(const float* g, int64_t G, int64_t k) {
+  return kth_largest_body(g, G, k);
+}
+#endif
+
+float kth_largest(float* g, int64_t G, int64_t k) {
+  if (G <= 64) {
+#if NR_HAVE_X86
+    if (cpu_has_avx2_fma()) return kth_largest_avx2(g, G, k);
+#endif
+    return kth_largest_portable(g, G, k);
+  }
+  std::nth_element(g, g + (k - 1), g + G, std::greater<float>());
+  return g[k - 1];
+}
+
+// The floor: groups are (run of chunks, lane) pairs, R runs × 8 lanes = G ≥ min(2k, lanes) ≥ k
+// groups of about C/G columns; the floor is the k-th largest group max, or NaN when that is
 // -Infinity (too few eligible numbers spread over the groups to bound anything).
 float floor_of(const float* lanes, int64_t nch, int64_t k, float* groups) {
-  const float ninf = -std::numeric_limits<float>::infinity();
-  int64_t units = nch >= 2 * k ? nch : 8 * nch, G = std::min(2 * k, units);
-  int64_t base = units / G, extra = units % G;  // group g holds base (+1 for g < extra) units
-  for (int64_t g = 0, u0 = 0; g < G; ++g) {
-    int64_t u1 = u0 + base + (g < extra ? 1 : 0);
-    if (units == nch) {
-      groups[g] = chunks_max(lanes, u0, u1);
-    } else {
-      float m = ninf;
-      for (int64_t q = u0; q < u1; ++q) m = lanes[q] > m ? lanes[q] : m;
-      groups[g] = m;
-    }
-    u0 = u1;
+  int64_t R = std::min(nch, (2 * k + 7) / 8), G = 8 * R;
+  int64_t base = nch / R, extra = nch % R;  // run r holds base (+1 for r < extra) chunks
+  for (int64_t r = 0, c0 = 0; r < R; ++r) {
+    int64_t c1 = c0 + base + (r < extra ? 1 : 0);
+#if NR_HAVE_X86
+    if (cpu_has_avx2_fma()) lanes_max_avx2(groups + 8 * r, lanes, c0, c1);
+    else
+#endif
+      lanes_max_portable(groups + 8 * r, lanes, c0, c1);
+    c0 = c1;
   }
-  std::nth_element(groups, groups + (k - 1), groups + G, std::greater<float>());
-  float t0 = groups[k - 1];
-  return t0 == ninf ? std::numeric_limits<float>::quiet_NaN() : t0;
+  float t0 = kth_largest(groups, G, k);
+  return t0 == -std::numeric_limits<float>::infinity() ? std::numeric_limits<float>::quiet_NaN() : t0;
 }
 
 template <bool kExcl>
@@ -315,7 +349,7 @@ void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_
   if (k == 0 || N == 0) return;
   parallel_for(N, std::max<int64_t>(1, (1 << 15) / C), [&](int64_t r0, int64_t r1) {
     RowTopK st(k);
-    std::vector<float> lanes(static_cast<size_t>(8 * ((C + kChunk - 1) / kChunk))), groups(static_cast<size_t>(2 * k));
+    std::vector<float> lanes(static_cast<size_t>(8 * ((C + kChunk - 1) / kChunk))), groups(static_cast<size_t>(2 * k + 8));
     std::vector<uint64_t> bits(exclPtr ? static_cast<size_t>((C + 63) / 64) : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* s = scores + r * C;

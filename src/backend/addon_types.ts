@@ -53,7 +53,8 @@ export interface KernelTable {
 
 export interface Addon extends KernelTable {
   Storage: StorageCtor;
-  storageStats(): { liveStorages: number; liveBytes: number };
+  storageStats(): { liveStorages: number; liveBytes: number; cachedBytes: number };
+  releaseCache(): number;
   capabilities(): { avx2Fma: boolean; threads: number; kernels: string[] };
   setNumThreads(n: number): number;
 }

@@ -1,0 +1,285 @@
+/**
+ * Where data comes from. A data set is a folder named after it, looked up in order under
+ *   1. the --data-dir flag (SourceOptions.dataDir),
+ *   2. $NEUREC_DATA_DIR (CI points it at ../shared/data),
+ *   3. the user cache, $XDG_CACHE_HOME/neurec or ~/.cache/neurec (where downloads go);
+ * a path to a folder is used as it is. Known names: ml-100k, ml-1m, ml-1m-ncf, ml-latest-small,
+ * and synthetic (generated, never looked up; synthetic-ml-1m / synthetic-ml-20m for those shapes).
+ *
+ * GroupLens's archives can be fetched with downloadDataset(): https, zip checked against
+ * GroupLens's published MD5, then (ml-100k) every extracted file against its SHA-256, unpacked
+ * by our own zip reader. Loading (resolveDataset) never touches the network: when a data set is
+ * missing, the error says where to put which files.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import { Interactions } from './dataset';
+import { loadMl100k, loadMl1m, loadMlLatestSmall } from './movielens';
+import { findNcfName, loadNcf } from './ncf_files';
+import { synthetic, SYNTHETIC_SHAPES } from './synthetic';
+import { extractZip } from './zip';
+
+export interface SourceOptions {
+  /** The --data-dir flag: searched first. */
+  dataDir?: string;
+  /** Environment to read NEUREC_DATA_DIR / XDG_CACHE_HOME from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** The user cache folder (default $XDG_CACHE_HOME/neurec or ~/.cache/neurec); null: none. */
+  cacheDir?: string | null;
+}
+
+interface CatalogueEntry {
+  /** The file whose presence marks the data set's folder as usable. */
+  marker: string;
+  what: string;
+  url?: string;
+  /** GroupLens's published MD5 of the zip. */
+  md5?: string;
+  /** SHA-256 of files inside it, checked after extraction. */
+  sha256?: Record<string, string>;
+  load: (dir: string) => Interactions;
+}
+
+const GROUPLENS = 'https://files.grouplens.org/datasets/movielens';
+
+export const CATALOGUE: Record<string, CatalogueEntry> = {
+  'ml-100k': {
+    marker: 'u.data', what: "GroupLens's ml-100k (u.data, u.item, u.user, ...)",
+    url: `${GROUPLENS}/ml-100k.zip`, md5: '0e33842e24a9c977be4e0107933c0723',
+    sha256: {
+      'u.data': '06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490',
+      'u.item': '553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701',
+      'u.user': 'f120e114da2e8cf314fd28f99417c94ae9ddf1cb6db8ce0e4b5995d40e90e62c',
+    },
+    load: loadMl100k,
+  },
+  'ml-1m': {
+    marker: 'ratings.dat', what: "GroupLens's ml-1m (ratings.dat, movies.dat, users.dat)",
+    url: `${GROUPLENS}/ml-1m.zip`, md5: 'c4d9eecfca2ab87c1945afe126590906',
+    load: loadMl1m,
+  },
+  'ml-latest-small': {
+    marker: 'ratings.csv', what: "GroupLens's ml-latest-small (ratings.csv, movies.csv)",
+    // GroupLens refreshes this archive, so there is no fixed checksum; the loader checks headers.
+    url: `${GROUPLENS}/ml-latest-small.zip`,
+    load: (dir) => loadMlLatestSmall(dir),
+  },
+  'ml-1m-ncf': {
+    marker: 'ml-1m.test.negative',
+    what: "the NCF authors' ml-1m files (ml-1m.train.rating, ml-1m.test.rating, ml-1m.test.negative; " +
+      'from github.com/hexiangnan/neural_collaborative_filtering, Data/), optionally items.tsv and ../ml-1m/{movies,users}.dat',
+    load: (dir) => loadNcf(dir, 'ml-1m'),
+  },
+};
+
+/** The user cache folder (downloads go there). */
+export function cacheDir(opts: SourceOptions = {}): string | null {
+  if (opts.cacheDir !== undefined) return opts.cacheDir;
+  const env = opts.env ?? process.env;
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'neurec');
+}
+
+/** The folders searched, in order, each with why it is searched. */
+export function searchRoots(opts: SourceOptions = {}): Array<{ dir: string; why: string }> {
+  const env = opts.env ?? process.env;
+  const roots: Array<{ dir: string; why: string }> = [];
+  if (opts.dataDir) roots.push({ dir: path.resolve(opts.dataDir), why: '--data-dir' });
+  if (env.NEUREC_DATA_DIR) roots.push({ dir: path.resolve(env.NEUREC_DATA_DIR), why: 'NEUREC_DATA_DIR' });
+  const cache = cacheDir(opts);
+  if (cache) roots.push({ dir: cache, why: 'user cache' });
+  return roots;
+}
+
+/** `--data-dir X` or `--data-dir=X` from command-line arguments. */
+export function dataDirFromArgs(argv: readonly string[] = process.argv.slice(2)): string | undefined {
+  for (let k = 0; k < argv.length; k++) {
+    if (argv[k] === '--data-dir') {
+      if (k + 1 >= argv.length) throw new Error('--data-dir needs a folder: --data-dir /path/to/data');
+      return argv[k + 1];
+    }
+    if (argv[k].startsWith('--data-dir=')) return argv[k].slice('--data-dir='.length);
+  }
+  return undefined;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function looksLikePath(name: string): boolean {
+  return path.isAbsolute(name) || name.startsWith('.') || name.includes('/') || name.includes(path.sep);
+}
+
+/** The folder holding data set `name` (first root where it is usable), or null. */
+export function findDataset(name: string, opts: SourceOptions = {}): { dir: string; why: string } | null {
+  if (looksLikePath(name)) return isDir(name) ? { dir: path.resolve(name), why: 'path' } : null;
+  const entry = CATALOGUE[name];
+  for (const root of searchRoots(opts)) {
+    const dir = path.join(root.dir, name);
+    if (entry ? fs.existsSync(path.join(dir, entry.marker)) : isDir(dir)) return { dir, why: root.why };
+  }
+  return null;
+}
+
+/** Loads a folder, recognising its format by file names (as movielens.py does). */
+export function loadFolder(dir: string, name = path.basename(path.resolve(dir))): Interactions {
+  const ncf = findNcfName(dir);
+  if (ncf) return loadNcf(dir, ncf);
+  if (fs.existsSync(path.join(dir, 'u.data'))) return loadMl100k(dir);
+  if (fs.existsSync(path.join(dir, 'ratings.dat'))) return loadMl1m(dir);
+  if (fs.existsSync(path.join(dir, 'ratings.csv'))) return loadMlLatestSmall(dir, name);
+  throw new Error(`${dir}: no ratings file found: expected u.data (ml-100k), ratings.dat (ml-1m), ratings.csv (ml-latest) or NAME.test.negative with NAME.train.rating and NAME.test.rating (NCF format); for any other file use loadCsv`);
+}
+
+function syntheticShape(name: string): keyof typeof SYNTHETIC_SHAPES | null {
+  if (name === 'synthetic') return 'ml-100k';
+  const m = /^synthetic-(.+)$/.exec(name);
+  return m && m[1] in SYNTHETIC_SHAPES ? (m[1] as keyof typeof SYNTHETIC_SHAPES) : null;
+}
+
+/** What to do when data set `name` is missing: every folder searched and how to fix it. */
+export function missingMessage(name: string, opts: SourceOptions = {}): string {
+  const roots = searchRoots(opts);
+  const entry = CATALOGUE[name];
+  const lines = [`data set "${name}" not found.`];
+  if (looksLikePath(name)) {
+    lines.push(`  ${path.resolve(name)} is not a folder.`);
+    return lines.join('\n');
+  }
+  lines.push(entry ? `Looked for ${name}/${entry.marker} in:` : `Looked for a folder ${name} in:`);
+  for (const r of roots) lines.push(`  ${path.join(r.dir, name)}  (${r.why})`);
+  if (!opts.dataDir && !(opts.env ?? process.env).NEUREC_DATA_DIR) lines.push('  (--data-dir and NEUREC_DATA_DIR are not set)');
+  const cache = cacheDir(opts);
+  lines.push('To fix, one of:');
+  if (entry?.url) {
+    lines.push(`  - download ${entry.url} and unzip it into ${cache ?? 'a data folder'} (it unpacks to ${name}/${entry.marker}); or call downloadDataset("${name}") on a machine with network access;`);
+  } else if (entry) {
+    lines.push(`  - put ${entry.what} into a folder named ${name};`);
+  }
+  lines.push(`  - set NEUREC_DATA_DIR to the folder that contains ${name}/ (or pass --data-dir DIR);`);
+  lines.push('  - or use the data set "synthetic" (generated, MovieLens-shaped; not for accuracy claims).');
+  return lines.join('\n');
+}
+
+/** Loads data set `name` (a known name, a folder name under a root, a folder path, or synthetic). */
+export function resolveDataset(name: string, opts: SourceOptions = {}): Interactions {
+  const shape = syntheticShape(name);
+  if (shape) return synthetic({ shape, name });
+  const found = findDataset(name, opts);
+  if (!found) throw new Error(missingMessage(name, opts));
+  const entry = CATALOGUE[name];
+  return entry && !looksLikePath(name) ? entry.load(found.dir) : loadFolder(found.dir, path.basename(found.dir));
+}
+
+/**
+ * The default data set: ml-100k if it can be found, else synthetic data of ml-100k's shape.
+ * Either way one notice line says which and why (printed with `log`, default console.error).
+ */
+export function defaultDataset(opts: SourceOptions & { log?: (msg: string) => void } = {}): { name: string; data: Interactions; notice: string } {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const found = findDataset('ml-100k', opts);
+  let out: { name: string; data: Interactions; notice: string };
+  if (found) {
+    out = { name: 'ml-100k', data: loadMl100k(found.dir), notice: `data: ml-100k from ${found.dir} (found via ${found.why})` };
+  } else {
+    const where = searchRoots(opts).map((r) => `${r.dir} (${r.why})`).join(', ') || 'nowhere (no folder configured)';
+    out = {
+      name: 'synthetic',
+      data: synthetic({ shape: 'ml-100k', name: 'synthetic' }),
+      notice: `data: synthetic (ml-100k's shape), because ml-100k was not found in ${where}; ` +
+        'results are not comparable with published MovieLens figures. Set NEUREC_DATA_DIR or --data-dir to a folder containing ml-100k/.',
+    };
+  }
+  log(out.notice);
+  return out;
+}
+
+// ------------------------------------------------------------------------------ downloading
+
+/** GET url (http or https, following up to 5 redirects) into memory. */
+export function fetchBuffer(url: string, redirects = 5, timeoutMs = 60_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? https.get : url.startsWith('http:') ? http.get : null;
+    if (!get) return reject(new Error(`download: ${url} is not an http(s) URL`));
+    const req = get(url, (res) => {
+      const code = res.statusCode ?? 0;
+      if (code >= 300 && code < 400 && res.headers.location) {
+        res.resume();
+        if (redirects <= 0) return reject(new Error(`download: too many redirects at ${url}`));
+        return resolve(fetchBuffer(new URL(res.headers.location, url).toString(), redirects - 1, timeoutMs));
+      }
+      if (code !== 200) {
+        res.resume();
+        return reject(new Error(`download: ${url} answered HTTP ${code}`));
+      }
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve(Buffer.concat(parts)));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`download: ${url} timed out after ${timeoutMs / 1000} s`)));
+    req.on('error', (e) => reject(new Error(`download: ${url} failed: ${e.message} (no network? put the files in place by hand: see resolveDataset's error)`)));
+  });
+}
+
+export interface DownloadOptions extends SourceOptions {
+  /** Another URL for the zip (a mirror); its checksum is then `md5`/`sha256`, if given. */
+  url?: string;
+  md5?: string;
+  sha256?: string;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Downloads GroupLens's archive of `name` into the cache folder, verifies it and unzips it;
+ * returns the data set's folder. Does nothing when the folder is already there.
+ */
+export async function downloadDataset(name: string, opts: DownloadOptions = {}): Promise<string> {
+  const entry = CATALOGUE[name];
+  const url = opts.url ?? entry?.url;
+  if (!entry || !url) throw new Error(`downloadDataset: no download for "${name}" (known: ${Object.keys(CATALOGUE).filter((k) => CATALOGUE[k].url).join(', ')}).\n${missingMessage(name, opts)}`);
+  const cache = cacheDir(opts);
+  if (!cache) throw new Error('downloadDataset: no cache folder (cacheDir is null)');
+  const dest = path.join(cache, name);
+  if (fs.existsSync(path.join(dest, entry.marker))) return dest;
+  const log = opts.log ?? ((m: string) => console.error(m));
+  log(`downloading ${url} ...`);
+  const zip = await fetchBuffer(url);
+  const official = opts.url === undefined;
+  const md5 = opts.md5 ?? (official ? entry.md5 : undefined);
+  if (md5) {
+    const got = crypto.createHash('md5').update(zip).digest('hex');
+    if (got !== md5) throw new Error(`downloadDataset: ${url} has MD5 ${got}, expected ${md5}: corrupt or changed download; nothing was written`);
+  }
+  if (opts.sha256) {
+    const got = crypto.createHash('sha256').update(zip).digest('hex');
+    if (got !== opts.sha256) throw new Error(`downloadDataset: ${url} has SHA-256 ${got}, expected ${opts.sha256}; nothing was written`);
+  }
+  // Unpack beside the cache, check, then move into place: a failure leaves no half folder.
+  fs.mkdirSync(cache, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cache, `.${name}-`));
+  try {
+    extractZip(zip, tmp, url);
+    const inner = fs.existsSync(path.join(tmp, name, entry.marker)) ? path.join(tmp, name) : fs.existsSync(path.join(tmp, entry.marker)) ? tmp : null;
+    if (!inner) throw new Error(`downloadDataset: ${url} does not contain ${name}/${entry.marker}`);
+    for (const [file, sum] of Object.entries(official ? entry.sha256 ?? {} : {})) {
+      const got = crypto.createHash('sha256').update(fs.readFileSync(path.join(inner, file))).digest('hex');
+      if (got !== sum) throw new Error(`downloadDataset: ${name}/${file} has SHA-256 ${got}, expected ${sum}`);
+    }
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(inner, dest);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  log(`${name} is in ${dest}`);
+  return dest;
+}

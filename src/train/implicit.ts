@@ -1,0 +1,132 @@
+/**
+ * Training loop for implicit-feedback models (GMF, MLP, NeuMF): each epoch draws fresh
+ * negatives, shuffles, and runs mini-batches of binary cross-entropy with logits. After each
+ * epoch the validation set (carved from training data, never the test set) is ranked; the best
+ * epoch's weights are kept and restored, and training stops after `patience` epochs without
+ * improvement.
+ */
+import { Tensor } from '../tensor';
+import { tidy } from '../scope';
+import { bceWithLogits } from '../ops/losses';
+import { Adam } from '../optim/adam';
+import { SGD } from '../optim/sgd';
+import type { Optimizer } from '../optim/optimizer';
+import type { Module } from '../nn/module';
+import { NegativeSampler } from '../data/negatives';
+import type { Interactions } from '../data/dataset';
+import type { RankingEvalSet } from '../data/ncf_eval';
+import { evaluateSampled, type PairScorer } from '../eval/ranking';
+import type { RankingMetrics } from '../eval/metrics';
+
+export interface PairModel extends Module {
+  forward(users: Tensor, items: Tensor): Tensor;
+  scorePairs: PairScorer;
+}
+
+export interface ImplicitTrainOptions {
+  epochs: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: 'adam' | 'sgd';
+  weightDecay?: number;
+  negatives?: number;
+  seed?: number;
+  /** Ranked after each epoch for model selection; null trains all epochs and keeps the last. */
+  valid?: RankingEvalSet | null;
+  /** Stop after this many epochs without a better validation NDCG@10 (default: never). */
+  patience?: number;
+  onEpoch?: (e: EpochReport) => void;
+  onProgress?: (done: number, total: number, loss: number) => void;
+}
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  sampleSeconds: number;
+  samplesPerSecond: number;
+  valid: RankingMetrics | null;
+  best: boolean;
+}
+
+export interface TrainResult {
+  history: EpochReport[];
+  bestEpoch: number;
+  secondsPerEpoch: number;
+  samplesPerSecond: number;
+}
+
+function makeOptimizer(model: Module, o: ImplicitTrainOptions): Optimizer<object> {
+  const params = model.parameters();
+  if ((o.optimizer ?? 'adam') === 'sgd') return new SGD(params, { lr: o.lr ?? 0.01, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
+  return new Adam(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
+}
+
+/** Copies of every tensor's values, to restore the best epoch. */
+function snapshot(model: Module): Map<string, Float32Array> {
+  return new Map(model.namedTensors().map(([n, t]) => [n, t.toArray() as Float32Array]));
+}
+
+function restore(model: Module, snap: Map<string, Float32Array>): void {
+  for (const [n, t] of model.namedTensors()) {
+    const v = snap.get(n);
+    if (v) t.handle.upload(v);
+  }
+}
+
+export function trainImplicit(model: PairModel, train: Interactions, o: ImplicitTrainOptions): TrainResult {
+  const B = o.batchSize ?? 256;
+  const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
+  const opt = makeOptimizer(model, o);
+  const history: EpochReport[] = [];
+  let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array> | null = null;
+  let trainSeconds = 0, samples = 0;
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      const inst = sampler.instances(epoch, { shuffle: true });
+      const t1 = performance.now();
+      const n = inst.users.length;
+      let lossSum = 0;
+      model.train();
+      for (let s = 0; s < n; s += B) {
+        const e = Math.min(n, s + B);
+        lossSum += tidy(() => {
+          const u = Tensor.fromArray(inst.users.subarray(s, e), [e - s], 'int32');
+          const i = Tensor.fromArray(inst.items.subarray(s, e), [e - s], 'int32');
+          const y = Tensor.fromArray(inst.labels.subarray(s, e), [e - s, 1]);
+          const loss = bceWithLogits(model.forward(u, i), y);
+          opt.zeroGrad();
+          loss.backward();
+          opt.step();
+          return loss.item() * (e - s);
+        });
+        if (o.onProgress && ((s / B) & 255) === 0) o.onProgress(e, n, lossSum / e);
+      }
+      const t2 = performance.now();
+      const loss = lossSum / n;
+      if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at epoch ${epoch}; lower the learning rate (now ${o.lr ?? 1e-3})`);
+      const valid = o.valid ? evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]) : null;
+      const score = valid ? valid['ndcg@10'] : epoch;
+      const isBest = score > best;
+      if (isBest) {
+        best = score;
+        bestEpoch = epoch;
+        if (o.valid) bestSnap = snapshot(model);
+      }
+      trainSeconds += (t2 - t1) / 1000;
+      samples += n;
+      const report: EpochReport = {
+        epoch, loss, seconds: (t2 - t1) / 1000, sampleSeconds: (t1 - t0) / 1000,
+        samplesPerSecond: n / ((t2 - t1) / 1000), valid, best: isBest,
+      };
+      history.push(report);
+      o.onEpoch?.(report);
+      if (o.patience !== undefined && epoch - bestEpoch >= o.patience) break;
+    }
+  } finally {
+    opt.dispose();
+  }
+  if (bestSnap) restore(model, bestSnap);
+  return { history, bestEpoch, secondsPerEpoch: trainSeconds / history.length, samplesPerSecond: samples / trainSeconds };
+}
