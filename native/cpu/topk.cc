@@ -45,7 +45,7 @@ inline int64_t column_of(int64_t rank) { return 0x7fffffff - (rank & 0xffffffff)
 // Up to this many candidates, the final order comes from counting, for each, the candidates
 // ranked above it (n² compares, but vectorized and without a branch to mispredict); above it
 // from nth_element and sort.
-constexpr int64_t kCountSortMax = 192;
+constexpr int64_t kCountSortMax = 128;
 
 // out[p] = the candidate with p others ranked above it, for p < m (ranks are distinct).
 inline __attribute__((always_inline)) void count_sort_body(int64_t* out, const int64_t* c, int64_t n, int64_t m) {
@@ -62,11 +62,12 @@ __attribute__((target("avx2"))) void count_sort_avx2(int64_t* out, const int64_t
 }
 #endif
 
-// The exact top k (by rank) of the columns offered, in any order. Candidates collect in buf;
-// when it fills, nth_element keeps the best k and the k-th becomes the bar. A column enters
-// when its rank beats thr: the k-th kept after a trim, else just below the floor (or no
-// bound). t is the matching cheap filter for the scans, which offer only columns with
-// !(s < t): the floor or the k-th kept score, NaN (every column) when neither is a number.
+// The exact top k (by rank) of the columns offered in increasing order. Candidates collect
+// in buf; when it fills, nth_element keeps the best k and the k-th becomes the bar. A column
+// enters when its rank beats thr: the k-th kept after a trim, else just below the floor (or
+// no bound). t is the matching cheap filter for the scans, which offer only columns with
+// !(s < t): the floor, or just above the k-th kept score, NaN (every column) when neither
+// is a number.
 class RowTopK {
  public:
   explicit RowTopK(int64_t k) : k_(k), cap_(2 * k + 64), buf_(static_cast<size_t>(cap_)), out_(static_cast<size_t>(k)) {}
@@ -89,7 +90,9 @@ class RowTopK {
       std::nth_element(buf_.begin(), buf_.begin() + (k_ - 1), buf_.begin() + n_, std::greater<int64_t>());
       n_ = k_;
       thr_ = buf_[k_ - 1];
-      t = s_[column_of(thr_)];  // NaN while the k-th kept is NaN: every number beats it
+      // Columns come in increasing order, so one equal to the k-th kept score now loses the
+      // tie: the filter becomes s > kth. NaN while the k-th kept is NaN (every number beats it).
+      t = std::nextafter(s_[column_of(thr_)], std::numeric_limits<float>::infinity());
     }
   }
 
@@ -255,12 +258,15 @@ __attribute__((target("avx2"))) void lanes_max_avx2(float* out, const float* lan
 }
 #endif
 
+// Up to this many groups, the floor is found by counting too; above it by nth_element.
+constexpr int64_t kCountSelectMax = 64;
+
 // The k-th largest of g[0..G) (no NaN). Small G: the largest value that at least k values
 // reach, by counting (vectorized, branch-free); else nth_element.
 inline __attribute__((always_inline)) float kth_largest_body(const float* g, int64_t G, int64_t k) {
   float best = -std::numeric_limits<float>::infinity();
   for (int64_t i = 0; i < G; ++i) {
-    int64_t n = 0;
+    int32_t n = 0;
     for (int64_t j = 0; j < G; ++j) n += g[j] >= g[i];
     best = (n >= k && g[i] > best) ? g[i] : best;
   }
@@ -274,7 +280,7 @@ __attribute__((target("avx2"))) float kth_largest_avx2(const float* g, int64_t G
 #endif
 
 float kth_largest(float* g, int64_t G, int64_t k) {
-  if (G <= 64) {
+  if (G <= kCountSelectMax) {
 #if NR_HAVE_X86
     if (cpu_has_avx2_fma()) return kth_largest_avx2(g, G, k);
 #endif
@@ -321,7 +327,7 @@ void row_topk(RowTopK& st, float* values, int32_t* indices, const float* s, int6
 void check_exclusions(const int32_t* ptr, const int32_t* idx, int64_t N, int64_t C, int64_t nnz) {
   if (ptr[0] < 0 || ptr[0] > nnz)
     throw std::out_of_range("exclusion pointer exclPtr[0] = " + std::to_string(ptr[0]) + " is outside [0, " +
-                            std::to_string(nnz) + "] (nnz = " + std::to_string(nnz) + ")");
+                            std::to_string(nnz) + "] (nnz)");
   for (int64_t r = 0; r < N; ++r) {
     int64_t p0 = ptr[r], p1 = ptr[r + 1];
     if (p1 < p0 || p1 > nnz)
@@ -349,7 +355,8 @@ void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_
   if (k == 0 || N == 0) return;
   parallel_for(N, std::max<int64_t>(1, (1 << 15) / C), [&](int64_t r0, int64_t r1) {
     RowTopK st(k);
-    std::vector<float> lanes(static_cast<size_t>(8 * ((C + kChunk - 1) / kChunk))), groups(static_cast<size_t>(2 * k + 8));
+    std::vector<float> lanes(static_cast<size_t>(8 * ((C + kChunk - 1) / kChunk)));
+    std::vector<float> groups(static_cast<size_t>(2 * k + 8));
     std::vector<uint64_t> bits(exclPtr ? static_cast<size_t>((C + 63) / 64) : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* s = scores + r * C;

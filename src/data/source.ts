@@ -41,6 +41,8 @@ interface CatalogueEntry {
   md5?: string;
   /** SHA-256 of files inside it, checked after extraction. */
   sha256?: Record<string, string>;
+  /** An extra line for the "not found" message. */
+  hint?: string;
   load: (dir: string) => Interactions;
 }
 
@@ -60,6 +62,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'ml-1m': {
     marker: 'ratings.dat', what: "GroupLens's ml-1m (ratings.dat, movies.dat, users.dat)",
     url: `${GROUPLENS}/ml-1m.zip`, md5: 'c4d9eecfca2ab87c1945afe126590906',
+    hint: 'without ratings.dat, the data set "ml-1m-ncf" has all 1,000,209 ML-1M ratings (the NCF authors\' files, no timestamps in train)',
     load: loadMl1m,
   },
   'ml-latest-small': {
@@ -156,7 +159,10 @@ export function missingMessage(name: string, opts: SourceOptions = {}): string {
     return lines.join('\n');
   }
   lines.push(entry ? `Looked for ${name}/${entry.marker} in:` : `Looked for a folder ${name} in:`);
-  for (const r of roots) lines.push(`  ${path.join(r.dir, name)}  (${r.why})`);
+  for (const r of roots) {
+    const dir = path.join(r.dir, name);
+    lines.push(`  ${dir}  (${r.why})${isDir(dir) ? (entry ? `: the folder exists but has no ${entry.marker}` : '') : ''}`);
+  }
   if (!opts.dataDir && !(opts.env ?? process.env).NEUREC_DATA_DIR) lines.push('  (--data-dir and NEUREC_DATA_DIR are not set)');
   const cache = cacheDir(opts);
   lines.push('To fix, one of:');
@@ -166,6 +172,7 @@ export function missingMessage(name: string, opts: SourceOptions = {}): string {
     lines.push(`  - put ${entry.what} into a folder named ${name};`);
   }
   lines.push(`  - set NEUREC_DATA_DIR to the folder that contains ${name}/ (or pass --data-dir DIR);`);
+  if (entry?.hint) lines.push(`  - ${entry.hint};`);
   lines.push('  - or use the data set "synthetic" (generated, MovieLens-shaped; not for accuracy claims).');
   return lines.join('\n');
 }

@@ -2,7 +2,8 @@
  * A seeded synthetic rating set with MovieLens's structure, for speed and scale work and for
  * tests that must run without the real data (never for accuracy claims):
  *   - user activity log-normal (at least minPerUser ratings each, capped), as in MovieLens;
- *   - item popularity Zipf-like (weight 1/rank^0.9, ranks shuffled over item ids);
+ *   - item popularity a power law with an exponential cut-off (ranks shuffled over item ids),
+ *     every item rated at least once;
  *   - ratings from latent factors plus biases and noise, rounded to 1..5, so models can learn;
  *   - genres derived from the item factors (so genre side features carry signal), release years
  *     skewed to recent decades, demographics with ml-1m's age groups and occupations;
@@ -29,16 +30,20 @@ export interface SyntheticOptions {
   nRatings?: number;
   /** Fewest ratings per user (20, as MovieLens guarantees). */
   minPerUser?: number;
-  /** Most ratings per user (the shape's, else all items). */
+  /** Most ratings per user (the shape's; for custom sizes half the items). */
   maxPerUser?: number;
   seed?: number;
   /** Latent factors (16). */
   factors?: number;
-  /** Zipf exponent of item popularity (0.9). */
+  /**
+   * Item popularity is a power law with an exponential cut-off, weight(rank) =
+   * rank^-popularity * exp(-cutoff * rank / nItems): a pure Zipf tail is far too flat (every
+   * item would get dozens of ratings); 0.3 and 5 reproduce ml-1m's ratings-per-item quantiles
+   * within about 25%.
+   */
   popularity?: number;
-  /** Exponential cut-off of the popularity tail: weight *= exp(-cutoff * rank / nItems). */
   cutoff?: number;
-  /** Rating noise standard deviation (0.6). */
+  /** Rating noise standard deviation (0.8). */
   noise?: number;
   name?: string;
 }
@@ -52,11 +57,13 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
   const U = opts.nUsers ?? shape.nUsers, I = opts.nItems ?? shape.nItems, R = opts.nRatings ?? shape.nRatings;
   const custom = opts.nUsers !== undefined || opts.nItems !== undefined || opts.nRatings !== undefined;
   const minPer = Math.min(opts.minPerUser ?? 20, I);
-  const maxPer = Math.min(opts.maxPerUser ?? (custom ? I : shape.maxPerUser), I);
-  const k = opts.factors ?? 16, alpha = opts.popularity ?? 0.9, cut = opts.cutoff ?? 5, noise = opts.noise ?? 0.6;
+  // Custom sizes: nobody rates more than half the catalogue (ml-1m's busiest user: 62%).
+  const maxPer = Math.min(opts.maxPerUser ?? (custom ? Math.max(minPer, Math.floor(I / 2)) : shape.maxPerUser), I);
+  const k = opts.factors ?? 16, alpha = opts.popularity ?? 0.3, cut = opts.cutoff ?? 5, noise = opts.noise ?? 0.8;
   for (const [n, v] of [['nUsers', U], ['nItems', I], ['nRatings', R], ['factors', k]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`synthetic: ${n} must be a positive integer, got ${v}`);
   }
+  if (R < I) throw new Error(`synthetic: ${R} ratings cannot give each of the ${I} items one`);
   if (R < minPer * U || R > maxPer * U) {
     throw new Error(`synthetic: ${R} ratings cannot be spread over ${U} users with ${minPer}..${maxPer} ratings each`);
   }
@@ -91,21 +98,20 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
   const P = new Float32Array(U * k), Q = new Float32Array(I * k), bu = new Float32Array(U), bi = new Float32Array(I);
   for (let x = 0; x < P.length; x++) P[x] = 0.35 * rng.normal();
   for (let x = 0; x < Q.length; x++) Q[x] = 0.35 * rng.normal();
-  for (let u = 0; u < U; u++) bu[u] = 0.3 * rng.normal();
+  for (let u = 0; u < U; u++) bu[u] = 0.45 * rng.normal();
   for (let i = 0; i < I; i++) bi[i] = 0.35 * rng.normal() + 0.08 * (Math.log(I) * 0.5 - Math.log(rank[i] + 1));
 
   const userMeta = syntheticUsers(U, rng, P, k);
   const rawItems = syntheticItemIds(I, rng);
   const itemMeta = syntheticItems(I, rng, Q, k, rawItems);
 
-  // Each user's items: popularity-weighted draws without repeats.
+  // Each user's items: popularity-weighted draws without repeats; user u owns rows start[u]..
   const users = new Int32Array(R), items = new Int32Array(R), ratings = new Float32Array(R), ts = new Float64Array(R);
+  const start = new Int32Array(U + 1);
+  for (let u = 0; u < U; u++) start[u + 1] = start[u] + counts[u];
   const mark = new Uint8Array(I);
-  const chosen = new Int32Array(maxPer);
-  const t0 = 956703932; // ml-1m's first timestamp (2000-04-25)
-  let row = 0;
   for (let u = 0; u < U; u++) {
-    const c = counts[u];
+    const c = counts[u], s0 = start[u];
     if (c * 4 <= I) {
       // Few items: rejection on a mark table is cheap.
       for (let n = 0; n < c; ) {
@@ -114,27 +120,31 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
         while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] <= x) lo = mid + 1; else hi = mid; }
         if (mark[lo]) continue;
         mark[lo] = 1;
-        chosen[n++] = lo;
+        items[s0 + n++] = lo;
       }
+      for (let n = 0; n < c; n++) mark[items[s0 + n]] = 0;
     } else {
       // Many items: weighted sampling without replacement by exponential keys (Efraimidis-Spirakis).
       const keys = new Float64Array(I), idx = Int32Array.from({ length: I }, (_, i) => i);
       for (let i = 0; i < I; i++) keys[i] = -Math.log(1 - rng.next()) / weight[i];
       idx.sort((a, b) => keys[a] - keys[b]);
-      for (let n = 0; n < c; n++) { chosen[n] = idx[n]; mark[idx[n]] = 1; }
+      for (let n = 0; n < c; n++) items[s0 + n] = idx[n];
     }
+  }
+  coverEveryItem(items, start, counts, I, rng);
+
+  // Ratings from the factors; each user's timestamps increase from a random start.
+  const t0 = 956703932; // ml-1m's first timestamp (2000-04-25)
+  for (let u = 0; u < U; u++) {
     let t = t0 + rng.int(80_000_000);
     const pu = u * k;
-    for (let n = 0; n < c; n++) {
-      const i = chosen[n], qi = i * k;
-      mark[i] = 0;
-      let s = 3.6 + bu[u] + bi[i] + noise * rng.normal();
+    for (let row = start[u]; row < start[u + 1]; row++) {
+      const i = items[row], qi = i * k;
+      let s = 3.7 + bu[u] + bi[i] + noise * rng.normal();
       for (let f = 0; f < k; f++) s += P[pu + f] * Q[qi + f];
       users[row] = u;
-      items[row] = i;
       ratings[row] = Math.min(5, Math.max(1, Math.round(s)));
       ts[row] = t += 1 + rng.int(4000);
-      row++;
     }
   }
   return makeInteractions({
@@ -146,6 +156,31 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
   });
 }
 
+/**
+ * Gives every item at least one rating (MovieLens lists only rated items): an unrated item
+ * replaces a random row of a random user who lacks it, taken from an item rated more than once.
+ */
+function coverEveryItem(items: Int32Array, start: Int32Array, counts: Int32Array, I: number, rng: Rng): void {
+  const cnt = new Int32Array(I);
+  for (let r = 0; r < items.length; r++) cnt[items[r]]++;
+  const U = counts.length;
+  for (let i = 0; i < I; i++) {
+    if (cnt[i] > 0) continue;
+    for (let tries = 0; ; tries++) {
+      if (tries > 1000 * (U + I)) throw new Error('synthetic: cannot give every item a rating (too few ratings for the items)');
+      const u = rng.int(U), row = start[u] + rng.int(counts[u]);
+      if (cnt[items[row]] < 2) continue;
+      let has = false;
+      for (let r = start[u]; r < start[u + 1] && !has; r++) has = items[r] === i;
+      if (has) continue;
+      cnt[items[row]]--;
+      items[row] = i;
+      cnt[i]++;
+      break;
+    }
+  }
+}
+
 /** Raw item ids: a sorted random subset of 1..1.07*I, gaps as in MovieLens's MovieIDs. */
 function syntheticItemIds(I: number, rng: Rng): Float64Array {
   const span = Math.ceil(I * 1.07);
@@ -153,22 +188,52 @@ function syntheticItemIds(I: number, rng: Rng): Float64Array {
   return Float64Array.from(pool, (x) => x + 1);
 }
 
+/** ml-1m's movies per genre (of 3,883), in ML1M_GENRES order: each genre's synthetic share. */
+const GENRE_COUNTS: Record<string, number> = {
+  Drama: 1603, Comedy: 1200, Action: 503, Thriller: 492, Romance: 471, Horror: 343, Adventure: 283, 'Sci-Fi': 276,
+  "Children's": 251, Crime: 211, War: 143, Documentary: 127, Musical: 114, Mystery: 106, Animation: 105,
+  Western: 68, Fantasy: 68, 'Film-Noir': 44,
+};
+
+/** Standard normal upper-tail quantile: t with P(Z > t) = p (bisection on erfc). */
+function upperQuantile(p: number): number {
+  const tail = (t: number) => 0.5 * erfc(t / Math.SQRT2);
+  let lo = -8, hi = 8;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (tail(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Complementary error function (Numerical Recipes' erfcc, relative error < 1.2e-7). */
+function erfc(x: number): number {
+  const z = Math.abs(x), t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886187 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? r : 2 - r;
+}
+
 function syntheticItems(I: number, rng: Rng, Q: Float32Array, k: number, raw: Float64Array): ItemMeta {
   const names = ML1M_GENRES.slice();
   const G = names.length;
+  // Genre g is present when a score tied to factor g mod k passes the threshold that gives the
+  // genre its ml-1m share: items of a genre share a taste direction, as real genres do.
+  const threshold = names.map((g) => upperQuantile(GENRE_COUNTS[g] / 3883));
   const meta: ItemMeta = {
     title: new Array(I), genres: new Array(I), genreNames: names, year: new Int16Array(I), month: new Int8Array(I),
   };
   for (let i = 0; i < I; i++) {
-    // Genre g follows factor g mod k: its items share a taste direction.
     const g: string[] = [];
-    let best = 0, bestScore = -Infinity;
+    let best = 0, bestMargin = -Infinity;
     for (let x = 0; x < G; x++) {
-      const score = Q[i * k + (x % k)] + 0.15 * rng.normal() - (x >= k ? 0.25 : 0);
-      if (score > bestScore) { bestScore = score; best = x; }
-      if (score > 0.5) g.push(names[x]);
+      const z = 0.8 * (Q[i * k + (x % k)] / 0.35) + 0.6 * rng.normal();
+      const margin = z - threshold[x];
+      if (margin > bestMargin) { bestMargin = margin; best = x; }
+      if (margin > 0) g.push(names[x]);
     }
-    meta.genres[i] = g.length ? g.slice(0, 4) : [names[best]];
+    meta.genres[i] = g.length ? g : [names[best]];
     const year = Math.max(1919, 2000 - Math.floor(-12 * Math.log(1 - rng.next())));
     meta.year[i] = year;
     meta.month[i] = 1 + rng.int(12);
