@@ -92,18 +92,28 @@ inline void store_tile_scalar(float* c, int64_t ldc, const float* acc, int64_t m
   }
 }
 
+// A operand of the micro-kernel: element (r, p) of the tile at a[r*rs + p*cs]. Packed slivers
+// have rs = 1, cs = MR; an unpacked row-major A has rs = lda, cs = 1.
+struct ATile {
+  const float* a;
+  int64_t rs, cs;
+};
+
 #if NR_HAVE_X86
-__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* ap, const float* bp, float* c,
-                                                       int64_t ldc, int64_t mr, int64_t nr, bool load, bool last,
-                                                       const float* bias, bool relu) {
+template <bool kPacked>
+__attribute__((target("avx2,fma"))) inline void micro_avx2_impl(int64_t kc, ATile A, const float* bp, float* c,
+                                                                   int64_t ldc, int64_t mr, int64_t nr, bool load,
+                                                                   bool last, const float* bias, bool relu) {
   __m256 acc[MR][2];
   for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  // Rows past mr read the last valid row (never stored), so unpacked edge tiles stay in bounds.
+  const float* rows[MR];
+  for (int r = 0; r < MR; ++r) rows[r] = A.a + (r < mr ? r : mr - 1) * A.rs;
   for (int64_t p = 0; p < kc; ++p) {
     __m256 b0 = _mm256_loadu_ps(bp + p * NR), b1 = _mm256_loadu_ps(bp + p * NR + 8);
-    const float* a = ap + p * MR;
 #pragma GCC unroll 6
     for (int r = 0; r < MR; ++r) {
-      __m256 av = _mm256_broadcast_ss(a + r);
+      __m256 av = kPacked ? _mm256_broadcast_ss(A.a + p * MR + r) : _mm256_broadcast_ss(rows[r] + p * A.cs);
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
     }
@@ -129,14 +139,21 @@ __attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* ap,
   for (int r = 0; r < MR; ++r) { _mm256_store_ps(tile + r * NR, acc[r][0]); _mm256_store_ps(tile + r * NR + 8, acc[r][1]); }
   store_tile_scalar(c, ldc, tile, mr, nr, load, last, bias, relu);
 }
+
+__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, ATile A, const float* bp, float* c, int64_t ldc,
+                                                       int64_t mr, int64_t nr, bool load, bool last, const float* bias,
+                                                       bool relu) {
+  if (A.rs == 1 && A.cs == MR) micro_avx2_impl<true>(kc, A, bp, c, ldc, mr, nr, load, last, bias, relu);
+  else micro_avx2_impl<false>(kc, A, bp, c, ldc, mr, nr, load, last, bias, relu);
+}
 #endif
 
-void micro_portable(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, int64_t mr, int64_t nr,
-                    bool load, bool last, const float* bias, bool relu) {
+void micro_portable(int64_t kc, ATile A, const float* bp, float* c, int64_t ldc, int64_t mr, int64_t nr, bool load,
+                    bool last, const float* bias, bool relu) {
   float tile[MR * NR] = {0};
   for (int64_t p = 0; p < kc; ++p)
-    for (int64_t r = 0; r < MR; ++r) {
-      float av = ap[p * MR + r];
+    for (int64_t r = 0; r < mr; ++r) {
+      float av = A.a[r * A.rs + p * A.cs];
       for (int64_t j = 0; j < NR; ++j) tile[r * NR + j] += av * bp[p * NR + j];
     }
   store_tile_scalar(c, ldc, tile, mr, nr, load, last, bias, relu);
@@ -175,6 +192,9 @@ void gemm(float* c, const float* a, const float* b, int64_t M, int64_t N, int64_
   int64_t mc_blk = ((M + nblocks - 1) / nblocks + MR - 1) / MR * MR;
   nblocks = (M + mc_blk - 1) / mc_blk;
 
+  // Packing A pays when each A sliver meets many B slivers; with few output columns the
+  // micro-kernel reads A in place (packing would cost as much as the arithmetic).
+  const bool pack_a_block = N > 4 * NR;
   std::vector<float>& bpack = scratch(1);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
@@ -187,16 +207,18 @@ void gemm(float* c, const float* a, const float* b, int64_t M, int64_t N, int64_
       const float* bp = bpack.data();
       auto do_blocks = [&](int64_t blk0, int64_t blk1) {
         std::vector<float>& apack = scratch(0);
-        if ((int64_t)apack.size() < kc * mc_blk) apack.resize(kc * mc_blk);
+        if (pack_a_block && (int64_t)apack.size() < kc * mc_blk) apack.resize(kc * mc_blk);
         for (int64_t blk = blk0; blk < blk1; ++blk) {
           int64_t ic = blk * mc_blk, mc = std::min(mc_blk, M - ic);
-          pack_a(apack.data(), A, ic, mc, pc, kc);
+          if (pack_a_block) pack_a(apack.data(), A, ic, mc, pc, kc);
           for (int64_t jr = 0; jr < nc; jr += NR) {
             int64_t nr = std::min(NR, nc - jr);
             const float* bias_j = bias ? bias + jc + jr : nullptr;
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              micro(kc, apack.data() + ir * kc, bp + jr * kc, c + (ic + ir) * N + jc + jr, N,
-                    std::min(MR, mc - ir), nr, load, last, bias_j, relu);
+              ATile at = pack_a_block ? ATile{apack.data() + ir * kc, 1, MR}
+                                      : ATile{A.p + (ic + ir) * A.rs + pc * A.cs, A.rs, A.cs};
+              micro(kc, at, bp + jr * kc, c + (ic + ir) * N + jc + jr, N, std::min(MR, mc - ir), nr, load, last,
+                    bias_j, relu);
             }
           }
         }

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-/** The `neurec` command: `neurec train ...` (more commands arrive with issue #3). */
+/** The `neurec` command: train, eval, recommend, data stats. */
 import { trainCommand } from './train';
+import { evalCommand } from './eval';
+import { recommendCommand } from './recommend';
+import { dataCommand } from './data';
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand };
+const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand };
 
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
@@ -15,7 +18,8 @@ function main(argv: string[]): void {
   try {
     run(rest);
   } catch (e) {
-    console.error(`neurec ${cmd}: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    console.error(msg.startsWith(`${cmd}:`) ? `neurec ${msg}` : `neurec ${cmd}: ${msg}`);
     process.exitCode = 1;
   }
 }

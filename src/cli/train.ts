@@ -10,6 +10,9 @@ import { carveValidation } from '../data/split';
 import { indexByUser } from '../data/csr';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
 import { loadDataset } from './datasets';
+import { saveCheckpoint } from '../io/checkpoint';
+import * as fs from 'fs';
+import * as path from 'path';
 import { num, parseArgs, usage, type ArgSpec } from './args';
 
 const SPEC: ArgSpec = {
@@ -26,6 +29,8 @@ const SPEC: ArgSpec = {
   seed: { help: 'seed of everything', default: '42' },
   patience: { help: 'early stopping: epochs without a better validation NDCG@10' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
+  save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
+  'no-save': { help: 'do not write a checkpoint', flag: true },
   json: { help: 'print one JSON object as the last line', flag: true },
   help: { help: 'this text', flag: true },
 };
@@ -46,17 +51,24 @@ export function trainCommand(argv: string[]): void {
   const seed = num(a, 'seed', 'train');
   const { train, valid } = carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items } });
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid.users.length} users; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const net = new NCF({
+  const config = {
     model, nUsers: data.nUsers, nItems: data.nItems, factors: num(a, 'factors', 'train'),
     layers: String(a.layers).split(',').map(Number), seed,
-  });
+  };
+  const net = new NCF(config);
+  const runDir = a['no-save'] ? null : String(a.save ?? path.join('runs', `${model}-${data.name}`));
+  if (runDir) fs.mkdirSync(runDir, { recursive: true });
+  const logFile = runDir ? path.join(runDir, 'log.jsonl') : null;
+  if (logFile) fs.writeFileSync(logFile, '');
   const result = trainImplicit(net, train, {
     epochs: num(a, 'epochs', 'train'), batchSize: num(a, 'batch', 'train'), lr: num(a, 'lr', 'train'),
     optimizer: a.optimizer as 'adam' | 'sgd', negatives: num(a, 'negatives', 'train'), seed, valid,
     patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
-    onEpoch: (r) =>
+    onEpoch: (r) => {
+      if (logFile) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
       log(`epoch ${String(r.epoch).padStart(3)} loss ${r.loss.toFixed(4)} valid HR@10 ${r.valid?.['hr@10'].toFixed(4)} NDCG@10 ${r.valid?.['ndcg@10'].toFixed(4)} ` +
-          `${r.seconds.toFixed(2)} s (${Math.round(r.samplesPerSecond)} samples/s, sampling ${r.sampleSeconds.toFixed(2)} s)${r.best ? ' *' : ''}`),
+          `${r.seconds.toFixed(2)} s (${Math.round(r.samplesPerSecond)} samples/s, sampling ${r.sampleSeconds.toFixed(2)} s)${r.best ? ' *' : ''}`);
+    },
   });
   const te = performance.now();
   const sampled = evaluateSampled((u, i) => net.scorePairs(u, i), evalSet, [10]);
@@ -68,6 +80,13 @@ export function trainCommand(argv: string[]): void {
   const evalSeconds = (performance.now() - te) / 1000;
   log(`test (best validation epoch ${result.bestEpoch}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | ` +
       `full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (eval ${evalSeconds.toFixed(2)} s)`);
+  if (runDir) {
+    saveCheckpoint(runDir, net, {
+      model, config, dataset: data.name, evalFingerprint: evalSet.fingerprint,
+      info: { bestEpoch: result.bestEpoch, sampled, full, secondsPerEpoch: result.secondsPerEpoch },
+    });
+    log(`# checkpoint: ${runDir} (model.safetensors, config.json, log.jsonl)`);
+  }
   net.dispose();
   if (a.json) {
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -4,7 +4,7 @@
  *   2. $NEUREC_DATA_DIR (CI points it at ../shared/data),
  *   3. the user cache, $XDG_CACHE_HOME/neurec or ~/.cache/neurec (where downloads go);
  * a path to a folder is used as it is. Known names: ml-100k, ml-1m, ml-1m-ncf, ml-latest-small,
- * and synthetic (generated, never looked up; synthetic-ml-1m / synthetic-ml-20m for those shapes).
+ * and synthetic (generated, never looked up; synthetic-ml-1m or synthetic:ml-1m, likewise ml-20m).
  *
  * GroupLens's archives can be fetched with downloadDataset(): https, zip checked against
  * GroupLens's published MD5, then (ml-100k) every extracted file against its SHA-256, unpacked
@@ -145,7 +145,7 @@ export function loadFolder(dir: string, name = path.basename(path.resolve(dir)))
 
 function syntheticShape(name: string): keyof typeof SYNTHETIC_SHAPES | null {
   if (name === 'synthetic') return 'ml-100k';
-  const m = /^synthetic-(.+)$/.exec(name);
+  const m = /^synthetic[-:](.+)$/.exec(name);
   return m && m[1] in SYNTHETIC_SHAPES ? (m[1] as keyof typeof SYNTHETIC_SHAPES) : null;
 }
 

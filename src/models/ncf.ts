@@ -10,6 +10,7 @@ import { concat, mul } from '../ops';
 import { noGrad } from '../autograd';
 import { tidy } from '../scope';
 import { SeedSequence, uniform } from '../init';
+import type { Recommender } from './types';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -26,8 +27,10 @@ export interface NcfConfig {
   sparse?: boolean;
 }
 
-export class NCF extends Module {
+export class NCF extends Module implements Recommender {
   readonly kind: NcfKind;
+  readonly nUsers: number;
+  readonly nItems: number;
   readonly factors: number;
   readonly layers: number[];
   readonly gmfUser?: Embedding;
@@ -40,6 +43,8 @@ export class NCF extends Module {
   constructor(readonly config: NcfConfig) {
     super();
     this.kind = config.model;
+    this.nUsers = config.nUsers;
+    this.nItems = config.nItems;
     this.factors = config.factors ?? 8;
     this.layers = config.layers ?? [64, 32, 16, 8];
     const seeds = new SeedSequence(config.seed ?? 42);
@@ -64,6 +69,10 @@ export class NCF extends Module {
     const w = uniform([1, width], -bound, bound, seeds);
     this.predict.weight.handle.copyFrom(w.handle);
     w.dispose();
+  }
+
+  get name(): string {
+    return this.kind;
   }
 
   /** Logits [B,1] for user and item index tensors (int32 [B]). */

@@ -77,6 +77,7 @@ test('every name and format resolves; paths are used as they are', () => {
   assert.is(resolveDataset(path.join(root, 'mine'), { env: {}, cacheDir: null }).length, 3);
   const s = resolveDataset('synthetic', { env: {}, cacheDir: null });
   assert.equal([s.nUsers, s.nItems, s.length], [943, 1682, 100000]);
+  assert.is(resolveDataset('synthetic:ml-1m', { env: {}, cacheDir: null }).nUsers, 6040);
   assert.throws(() => resolveDataset(path.join(root, 'ml-1m-ncf', '..', 'nothing-here'), o), /is not a folder/);
 });
 

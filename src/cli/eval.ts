@@ -1,0 +1,27 @@
+/** `neurec eval --checkpoint <dir>`: both ranking protocols on the checkpoint's data set. */
+import { indexByUser } from '../data/csr';
+import { evaluateFull, evaluateSampled } from '../eval/ranking';
+import { openCheckpoint } from './checkpointed';
+import { parseArgs, usage, type ArgSpec } from './args';
+
+const SPEC: ArgSpec = {
+  checkpoint: { help: 'checkpoint folder written by neurec train' },
+  'data-dir': { help: 'folder holding the data sets (else NEUREC_DATA_DIR)' },
+  json: { help: 'print one JSON object as the last line', flag: true },
+  help: { help: 'this text', flag: true },
+};
+
+export function evalCommand(argv: string[]): void {
+  const a = parseArgs(argv, SPEC, 'eval');
+  if (a.help) return void console.log(usage('eval', SPEC));
+  if (!a.checkpoint) throw new Error('eval: --checkpoint <dir> is required');
+  const t0 = performance.now();
+  const { meta, model, data, evalSet } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
+  const sampled = evaluateSampled((u, i) => model.scorePairs(u, i), evalSet, [10]);
+  const seen = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
+  const full = evaluateFull((u) => model.scoreAll(u), evalSet, seen, [10, 20]);
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  console.log(`${meta.model} on ${data.name} (fingerprint ${evalSet.fingerprint}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (${seconds.toFixed(2)} s)`);
+  if (a.json) console.log(JSON.stringify({ model: meta.model, dataset: data.name, metrics: { sampled, full, rmse: null }, eval_fingerprint: evalSet.fingerprint, seconds }));
+}
