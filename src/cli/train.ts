@@ -10,7 +10,8 @@ import { carveValidation } from '../data/split';
 import { indexByUser } from '../data/csr';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
 import { loadDataset } from './datasets';
-import { saveCheckpoint } from '../io/checkpoint';
+import { Progress } from './progress';
+import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoint';
 import * as fs from 'fs';
 import * as path from 'path';
 import { num, parseArgs, usage, type ArgSpec } from './args';
@@ -27,6 +28,8 @@ const SPEC: ArgSpec = {
   layers: { help: 'MLP tower sizes, comma-separated', default: '64,32,16,8' },
   negatives: { help: 'sampled negatives per positive', default: '4' },
   seed: { help: 'seed of everything', default: '42' },
+  pretrain: { help: 'NeuMF only: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
+  alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation NDCG@10' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
   save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
@@ -55,16 +58,38 @@ export function trainCommand(argv: string[]): void {
     model, nUsers: data.nUsers, nItems: data.nItems, factors: num(a, 'factors', 'train'),
     layers: String(a.layers).split(',').map(Number), seed,
   };
-  const net = new NCF(config);
+  let net: NCF;
+  if (a.pretrain) {
+    if (model !== 'neumf') throw new Error(`train: --pretrain applies to neumf, not ${model}`);
+    const [gDir, mDir] = String(a.pretrain).split(',');
+    if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint>');
+    const gmf = loadNcfCheckpoint(gDir, evalSet.fingerprint), mlp = loadNcfCheckpoint(mDir, evalSet.fingerprint);
+    net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), seed);
+    config.factors = net.factors;
+    config.layers = net.layers;
+    gmf.dispose();
+    mlp.dispose();
+    log(`# NeuMF initialised from ${gDir} (GMF) and ${mDir} (MLP), alpha ${a.alpha}`);
+  } else {
+    net = new NCF(config);
+  }
   const runDir = a['no-save'] ? null : String(a.save ?? path.join('runs', `${model}-${data.name}`));
   if (runDir) fs.mkdirSync(runDir, { recursive: true });
   const logFile = runDir ? path.join(runDir, 'log.jsonl') : null;
   if (logFile) fs.writeFileSync(logFile, '');
+  const bar = new Progress();
+  let epochNo = 1;
   const result = trainImplicit(net, train, {
+    onProgress: (done, total, loss) => {
+      if (done <= num(a, 'batch', 'train')) bar.begin();
+      bar.update(`epoch ${epochNo}`, done, total, loss);
+    },
     epochs: num(a, 'epochs', 'train'), batchSize: num(a, 'batch', 'train'), lr: num(a, 'lr', 'train'),
     optimizer: a.optimizer as 'adam' | 'sgd', negatives: num(a, 'negatives', 'train'), seed, valid,
     patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
     onEpoch: (r) => {
+      bar.clear();
+      epochNo = r.epoch + 1;
       if (logFile) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
       log(`epoch ${String(r.epoch).padStart(3)} loss ${r.loss.toFixed(4)} valid HR@10 ${r.valid?.['hr@10'].toFixed(4)} NDCG@10 ${r.valid?.['ndcg@10'].toFixed(4)} ` +
           `${r.seconds.toFixed(2)} s (${Math.round(r.samplesPerSecond)} samples/s, sampling ${r.sampleSeconds.toFixed(2)} s)${r.best ? ' *' : ''}`);
@@ -104,4 +129,14 @@ export function trainCommand(argv: string[]): void {
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     }));
   }
+}
+
+/** A trained GMF/MLP checkpoint for NeuMF pretraining; it must come from the same data. */
+function loadNcfCheckpoint(dir: string, fingerprint: string): NCF {
+  const meta = readCheckpointMeta(dir);
+  if (meta.evalFingerprint !== fingerprint)
+    throw new Error(`train: checkpoint ${dir} was trained on data with fingerprint ${meta.evalFingerprint}, not ${fingerprint}`);
+  const m = new NCF(meta.config as unknown as ConstructorParameters<typeof NCF>[0]);
+  loadWeights(dir, m);
+  return m;
 }

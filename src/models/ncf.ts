@@ -120,4 +120,31 @@ export class NCF extends Module implements Recommender {
     }
     return Tensor.fromArray(out, [users.length, nItems]);
   }
+
+  /**
+   * NeuMF initialised from trained GMF and MLP models as in the paper: their embeddings and
+   * tower copied, the predict layer the concatenation of α·GMF's and (1-α)·MLP's.
+   */
+  static fromPretrained(gmf: NCF, mlp: NCF, alpha = 0.5, seed?: number): NCF {
+    if (gmf.kind !== 'gmf' || mlp.kind !== 'mlp') throw new Error(`ncf pretraining: expected a GMF and an MLP model, got ${gmf.kind} and ${mlp.kind}`);
+    if (gmf.nUsers !== mlp.nUsers || gmf.nItems !== mlp.nItems) throw new Error('ncf pretraining: the GMF and MLP models were trained on different data');
+    const net = new NCF({ model: 'neumf', nUsers: gmf.nUsers, nItems: gmf.nItems, factors: gmf.factors, layers: mlp.layers, seed: seed ?? gmf.config.seed });
+    const copy = (dst: Tensor, src: Tensor) => dst.handle.copyFrom(src.handle);
+    copy(net.gmfUser!.weight, gmf.gmfUser!.weight);
+    copy(net.gmfItem!.weight, gmf.gmfItem!.weight);
+    copy(net.mlpUser!.weight, mlp.mlpUser!.weight);
+    copy(net.mlpItem!.weight, mlp.mlpItem!.weight);
+    net.tower!.layers.forEach((l, k) => {
+      copy(l.weight, mlp.tower!.layers[k].weight);
+      copy(l.bias!, mlp.tower!.layers[k].bias!);
+    });
+    const wg = gmf.predict.weight.toArray(), wm = mlp.predict.weight.toArray();
+    const w = new Float32Array(wg.length + wm.length);
+    wg.forEach((v, k) => (w[k] = alpha * v));
+    wm.forEach((v, k) => (w[wg.length + k] = (1 - alpha) * v));
+    net.predict.weight.handle.upload(w);
+    const b = alpha * gmf.predict.bias!.item() + (1 - alpha) * mlp.predict.bias!.item();
+    net.predict.bias!.handle.upload(Float32Array.of(b));
+    return net;
+  }
 }
