@@ -31,6 +31,8 @@ const SPEC: ArgSpec = {
   pretrain: { help: 'NeuMF only: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation NDCG@10' },
+  validation: { help: "'carve' (one training item per user, for model selection) or 'none' (train on all, keep the last epoch, as the peers do)", default: 'carve' },
+  'dense-adam': { help: 'update every embedding row each step (as PyTorch dense Adam) instead of lazy sparse rows', flag: true },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
   save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
   'no-save': { help: 'do not write a checkpoint', flag: true },
@@ -52,11 +54,14 @@ export function trainCommand(argv: string[]): void {
   const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   const evalSet = ncfEvalSet(data);
   const seed = num(a, 'seed', 'train');
-  const { train, valid } = carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items } });
-  log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid.users.length} users; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (a.validation !== 'carve' && a.validation !== 'none') throw new Error(`train: --validation must be carve or none, got ${a.validation}`);
+  const { train, valid } = a.validation === 'none'
+    ? { train: evalSet.train, valid: null }
+    : carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items } });
+  log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const config = {
     model, nUsers: data.nUsers, nItems: data.nItems, factors: num(a, 'factors', 'train'),
-    layers: String(a.layers).split(',').map(Number), seed,
+    layers: String(a.layers).split(',').map(Number), seed, sparse: !a['dense-adam'],
   };
   let net: NCF;
   if (a.pretrain) {
@@ -91,7 +96,7 @@ export function trainCommand(argv: string[]): void {
       bar.clear();
       epochNo = r.epoch + 1;
       if (logFile) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
-      log(`epoch ${String(r.epoch).padStart(3)} loss ${r.loss.toFixed(4)} valid HR@10 ${r.valid?.['hr@10'].toFixed(4)} NDCG@10 ${r.valid?.['ndcg@10'].toFixed(4)} ` +
+      log(`epoch ${String(r.epoch).padStart(3)} loss ${r.loss.toFixed(4)} ${r.valid ? `valid HR@10 ${r.valid['hr@10'].toFixed(4)} NDCG@10 ${r.valid['ndcg@10'].toFixed(4)} ` : ''}` +
           `${r.seconds.toFixed(2)} s (${Math.round(r.samplesPerSecond)} samples/s, sampling ${r.sampleSeconds.toFixed(2)} s)${r.best ? ' *' : ''}`);
     },
   });
@@ -103,7 +108,7 @@ export function trainCommand(argv: string[]): void {
   void seen;
   const full = evaluateFull((u) => net.scoreAll(u), evalSet, seenAll, [10, 20]);
   const evalSeconds = (performance.now() - te) / 1000;
-  log(`test (best validation epoch ${result.bestEpoch}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | ` +
+  log(`test (${valid ? `best validation epoch ${result.bestEpoch}` : `last epoch ${result.bestEpoch}`}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | ` +
       `full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (eval ${evalSeconds.toFixed(2)} s)`);
   if (runDir) {
     saveCheckpoint(runDir, net, {
