@@ -1,0 +1,70 @@
+/**
+ * End-to-end NCF models against the PyTorch peer, run one after the other in one go on the same
+ * machine, at equal settings (peer-comparable: all training data, 4 negatives, batch 256, Adam
+ * 1e-3, no validation carve, final epoch reported).
+ *
+ *   node dist/bench/models.js [--data ml-100k] [--models gmf,mlp,neumf] [--epochs 20] [--no-peer] [--write]
+ *
+ * Each side prints one JSON summary as its last line; the table compares accuracy (HR@10,
+ * NDCG@10 on the identical evaluation set: the fingerprints must agree), training samples/s,
+ * seconds per epoch, evaluation seconds and peak RSS.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+function option(name: string, dflt: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+const flag = (n: string) => process.argv.includes(n);
+
+const data = option('--data', 'ml-100k');
+const models = option('--models', 'gmf,mlp,neumf').split(',');
+const epochs = option('--epochs', '20');
+const peers = process.env.NEUREC_PEERS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'peers');
+const cli = path.resolve(__dirname, '..', 'src', 'cli', 'main.js');
+
+function lastJson(out: string): Record<string, any> | null {
+  const line = out.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}
+
+const rows: string[] = [
+  '| model | impl | epochs | HR@10 | NDCG@10 | full HR@10 / NDCG@10 | samples/s | s/epoch | eval s | peak RSS | fingerprint |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+];
+for (const m of models) {
+  const ours = spawnSync(process.execPath, [cli, 'train', '--model', m, '--dataset', data, '--epochs', epochs, '--validation', 'none', '--no-save', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const o = lastJson(ours.stdout);
+  if (!o) throw new Error(`neurec ${m} failed: ${ours.stderr}`);
+  rows.push(`| ${m} | neurec | ${o.epochs} | ${o.metrics.sampled['hr@10'].toFixed(3)} | ${o.metrics.sampled['ndcg@10'].toFixed(3)} | ${o.metrics.full['hr@10'].toFixed(3)} / ${o.metrics.full['ndcg@10'].toFixed(3)} | ${o.samples_per_second.toLocaleString('en-US')} | ${o.seconds_per_epoch.toFixed(2)} | ${o.eval_seconds.toFixed(2)} | ${o.peak_rss_mb} MB | ${o.eval_fingerprint} |`);
+  console.log(rows[rows.length - 1]);
+  if (flag('--no-peer')) continue;
+  const peer = spawnSync('/usr/bin/python3', [path.join(peers, 'torch_ncf.py'), '--data', data, '--model', m, '--epochs', epochs, '--threads', '1'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const p = lastJson(peer.stdout);
+  if (!p) {
+    console.log(`# peer ${m} failed: ${(peer.stderr || '').trim().split('\n').pop()}`);
+    continue;
+  }
+  rows.push(`| ${m} | PyTorch ${p.torch} (1 thread) | ${p.epochs} | ${p.final_hr10.toFixed(3)} | ${p.final_ndcg10.toFixed(3)} | — | ${p.mean_train_samples_per_s.toLocaleString('en-US')} | ${p.seconds_per_epoch.toFixed(2)} | ${p.eval_seconds.toFixed(2)} | ${Math.round(p.peak_rss_mb)} MB | ${p.eval_fnv1a} |`);
+  console.log(rows[rows.length - 1]);
+  console.log(`# ${m}: neurec/PyTorch samples/s ${(o.samples_per_second / p.mean_train_samples_per_s).toFixed(2)}×, eval ${(p.eval_seconds / o.eval_seconds).toFixed(2)}× faster (ours includes full ranking)`);
+}
+const table = rows.join('\n');
+console.log('\n' + table);
+if (flag('--write')) {
+  const file = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
+  const tag = `models-${data}`;
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const block = `<!-- ${tag}:start -->\n${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${os.cpus()[0]?.model}: \`node dist/bench/models.js --data ${data} --epochs ${epochs} --write\`\n\n${table}\n<!-- ${tag}:end -->`;
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const re = new RegExp(`<!-- ${tag}:start -->[\\s\\S]*<!-- ${tag}:end -->`);
+  text = re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n## NCF models on ${data} vs PyTorch\n\n${block}\n`;
+  fs.writeFileSync(file, text);
+}
