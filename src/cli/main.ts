@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-/** The `neurec` command: train, eval, recommend, data stats. */
+/** The `neurec` command: train, eval, recommend, serve, data stats. */
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
 import { recommendCommand } from './recommend';
 import { dataCommand } from './data';
+import { serveCommand } from './serve';
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand };
+const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand };
 
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
