@@ -6,7 +6,7 @@ import { synthetic } from '../../src/data/synthetic';
 import { RecommenderService } from '../../src/serve/recommender_service';
 import { createServer } from '../../src/serve/http';
 
-const data = synthetic({ nUsers: 30, nItems: 40, nRatings: 400, seed: 3 } as Parameters<typeof synthetic>[0]);
+const data = synthetic({ nUsers: 30, nItems: 40, nRatings: 600, seed: 3 } as Parameters<typeof synthetic>[0]);
 const model = new NCF({ model: 'neumf', nUsers: data.nUsers, nItems: data.nItems, factors: 4, layers: [8, 4], seed: 1 });
 const service = new RecommenderService(model, data);
 
