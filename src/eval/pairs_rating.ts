@@ -11,11 +11,12 @@ export interface RatingTriples {
   readonly ratings: Float32Array;
 }
 
+/** The same shape as src/eval/rating.ts's RatingMetrics, so either can stand for the other. */
 export interface RatingMetrics {
   rmse: number;
   mae: number;
-  /** Number of ratings scored. */
-  n: number;
+  /** Ratings compared. */
+  count: number;
 }
 
 function checkLengths(what: string, pred: ArrayLike<number>, target: ArrayLike<number>): void {
@@ -42,22 +43,22 @@ export function mae(pred: ArrayLike<number>, target: ArrayLike<number>): number 
 }
 
 export function ratingMetrics(pred: ArrayLike<number>, target: ArrayLike<number>): RatingMetrics {
-  return { rmse: rmse(pred, target), mae: mae(pred, target), n: pred.length };
+  return { rmse: rmse(pred, target), mae: mae(pred, target), count: pred.length };
 }
 
 /** Anything that predicts ratings of (user, item) pairs on the data's scale. */
 export type RatingPredictor = (users: Int32Array, items: Int32Array) => Float32Array;
 
 /** RMSE and MAE of `predict` on every triple of `data`, `chunk` pairs at a time. */
-export function evaluateRatings(predict: RatingPredictor, data: RatingTriples, chunk = 1 << 16): RatingMetrics {
+export function evaluatePairRatings(predict: RatingPredictor, data: RatingTriples, chunk = 1 << 16): RatingMetrics {
   const n = data.users.length;
   if (data.items.length !== n || data.ratings.length !== n)
-    throw new Error(`evaluateRatings: columns differ in length (users ${n}, items ${data.items.length}, ratings ${data.ratings.length})`);
+    throw new Error(`evaluatePairRatings: columns differ in length (users ${n}, items ${data.items.length}, ratings ${data.ratings.length})`);
   const pred = new Float32Array(n);
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
     const p = predict(data.users.subarray(s, e), data.items.subarray(s, e));
-    if (p.length !== e - s) throw new Error(`evaluateRatings: the model returned ${p.length} predictions for ${e - s} pairs`);
+    if (p.length !== e - s) throw new Error(`evaluatePairRatings: the model returned ${p.length} predictions for ${e - s} pairs`);
     pred.set(p, s);
   }
   return ratingMetrics(pred, data.ratings);

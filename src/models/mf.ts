@@ -1,0 +1,217 @@
+/**
+ * Matrix factorisation with biases (Koren, Bell & Volinsky 2009): the score of (u, i) is
+ * μ + b_u + b_i + p_u·q_i. Two objectives:
+ *   - 'explicit': the score is a rating, trained with squared error (plus L2 on the rows a batch
+ *     touches) for RMSE; μ is the training mean, fixed;
+ *   - 'implicit': the score is the logit of "u interacts with i", trained with binary
+ *     cross-entropy on sampled negatives; forward() then matches NCF, so trainImplicit (a
+ *     PairModel) trains it unchanged. Rendle et al. 2020 ("Neural Collaborative Filtering vs.
+ *     Matrix Factorization Revisited") show a well-tuned MF matches NeuMF there.
+ * Also here: the chunked no-grad scoring helpers the other pair models share.
+ */
+import { Tensor } from '../tensor';
+import { Module } from '../nn/module';
+import { Embedding } from '../nn/layers';
+import { add, addScalar, mul, mulScalar, square } from '../ops/elementwise';
+import { sum } from '../ops/reduce';
+import { matmul } from '../ops/linear';
+import { reshape } from '../ops/shape';
+import { bceWithLogits, mseLoss } from '../ops/losses';
+import { noGrad } from '../autograd';
+import { tidy } from '../scope';
+import { SeedSequence } from '../init';
+import type { Interactions } from '../data/dataset';
+import { meanRating, ratingRange } from '../eval/pairs_rating';
+import type { RatingModel } from './types';
+
+export type MfObjective = 'explicit' | 'implicit';
+
+export interface MfConfig {
+  nUsers: number;
+  nItems: number;
+  /** Latent factors (default 64). */
+  factors?: number;
+  /** 'explicit' ratings with MSE (default) or 'implicit' feedback with BCE on logits. */
+  objective?: MfObjective;
+  /** μ, added to every score: the training mean for explicit data (default 0). */
+  globalMean?: number;
+  /** predictRatings clips to this range (e.g. [1, 5]); default: no clipping. */
+  ratingRange?: [number, number];
+  /**
+   * L2 penalty on the factors of the rows in a batch, λ·mean(|p_u|² + |q_i|²), added by loss()
+   * (explicit default 0.1, implicit 0: trainImplicit uses its weightDecay instead).
+   */
+  l2?: number;
+  /** The same on the biases, λ_b·mean(b_u² + b_i²) (default l2 / 10). */
+  l2Bias?: number;
+  /** Standard deviation of the initial factors (default 0.1, Koren's). */
+  initStd?: number;
+  seed?: number;
+  /** Tables update only the rows a batch touched (lazy Adam). Default true. */
+  sparse?: boolean;
+}
+
+export class MF extends Module implements RatingModel {
+  readonly name = 'mf';
+  readonly nUsers: number;
+  readonly nItems: number;
+  readonly factors: number;
+  readonly objective: MfObjective;
+  readonly globalMean: number;
+  readonly range: [number, number] | null;
+  readonly l2: number;
+  readonly l2Bias: number;
+  readonly userFactors: Embedding;
+  readonly itemFactors: Embedding;
+  readonly userBias: Embedding;
+  readonly itemBias: Embedding;
+
+  constructor(readonly config: MfConfig) {
+    super();
+    const { nUsers, nItems } = config;
+    for (const [k, v] of [['nUsers', nUsers], ['nItems', nItems]] as const)
+      if (!Number.isInteger(v) || v < 1) throw new Error(`mf: ${k} must be a positive integer, got ${v}`);
+    this.nUsers = nUsers;
+    this.nItems = nItems;
+    this.factors = config.factors ?? 64;
+    this.objective = config.objective ?? 'explicit';
+    if (this.objective !== 'explicit' && this.objective !== 'implicit')
+      throw new Error(`mf: objective must be 'explicit' or 'implicit', got ${this.objective}`);
+    this.globalMean = config.globalMean ?? 0;
+    this.range = config.ratingRange ?? null;
+    this.l2 = config.l2 ?? (this.objective === 'explicit' ? 0.1 : 0);
+    this.l2Bias = config.l2Bias ?? this.l2 / 10;
+    const seeds = new SeedSequence(config.seed ?? 42);
+    const sparse = config.sparse ?? true;
+    const std = config.initStd ?? 0.1;
+    this.userFactors = this.child('user_factors', new Embedding(nUsers, this.factors, seeds, { std, sparse }));
+    this.itemFactors = this.child('item_factors', new Embedding(nItems, this.factors, seeds, { std, sparse }));
+    // Biases start at zero: the mean is μ.
+    this.userBias = this.child('user_bias', new Embedding(nUsers, 1, seeds, { std: 0, sparse }));
+    this.itemBias = this.child('item_bias', new Embedding(nItems, 1, seeds, { std: 0, sparse }));
+  }
+
+  /** An explicit-rating MF for a training table: μ is its mean, predictions clip to its range. */
+  static forRatings(train: Interactions, config: Omit<MfConfig, 'nUsers' | 'nItems' | 'objective'> = {}): MF {
+    return new MF({
+      globalMean: meanRating(train.ratings), ratingRange: ratingRange(train.ratings), ...config,
+      nUsers: train.nUsers, nItems: train.nItems, objective: 'explicit',
+    });
+  }
+
+  /** The rows a batch reads and its scores [B,1]. */
+  private terms(users: Tensor, items: Tensor) {
+    const pu = this.userFactors.forward(users), qi = this.itemFactors.forward(items);
+    // Bias tables are [n,1], so their gathers are already [B,1].
+    const bu = this.userBias.forward(users), bi = this.itemBias.forward(items);
+    const s = add(sum(mul(pu, qi), 1, true), add(bu, bi));
+    return { pu, qi, bu, bi, score: this.globalMean === 0 ? s : addScalar(s, this.globalMean) };
+  }
+
+  /** Scores [B,1] (ratings, or logits for implicit) for user and item index tensors (int32 [B]). */
+  forward(users: Tensor, items: Tensor): Tensor {
+    return this.terms(users, items).score;
+  }
+
+  /**
+   * The training loss of a batch: MSE against the ratings (explicit) or BCE against 0/1 labels
+   * (implicit), plus the L2 penalties on the rows the batch touched.
+   */
+  loss(users: Int32Array, items: Int32Array, targets: Float32Array): Tensor {
+    const B = users.length;
+    const { pu, qi, bu, bi, score } = this.terms(Tensor.fromArray(users, [B], 'int32'), Tensor.fromArray(items, [B], 'int32'));
+    const y = Tensor.fromArray(targets, [B, 1]);
+    let loss = this.objective === 'explicit' ? mseLoss(score, y) : bceWithLogits(score, y);
+    if (this.l2 > 0) loss = add(loss, mulScalar(add(sum(square(pu)), sum(square(qi))), this.l2 / B));
+    if (this.l2Bias > 0) loss = add(loss, mulScalar(add(sum(square(bu)), sum(square(bi))), this.l2Bias / B));
+    return loss;
+  }
+
+  /** Scores of (user, item) pairs (ratings, unclipped, or logits), without gradients. */
+  scorePairs(users: Int32Array, items: Int32Array, chunk = 1 << 16): Float32Array {
+    return predictPairs(this, (u, i) => this.forward(u, i), users, items, chunk);
+  }
+
+  /** Predicted ratings, clipped to the rating range. Explicit MF only. */
+  predictRatings(users: Int32Array, items: Int32Array): Float32Array {
+    if (this.objective !== 'explicit')
+      throw new Error('mf: predictRatings needs an explicit-rating MF; an implicit one scores logits (use scorePairs)');
+    return clipTo(this.scorePairs(users, items), this.range);
+  }
+
+  /** Scores of every item for each user, [users.length, nItems]: P_u·Qᵀ + b_i + b_u + μ. */
+  scoreAll(users: Int32Array): Tensor {
+    return noGrad(() =>
+      tidy(() => {
+        const n = users.length;
+        const u = Tensor.fromArray(users, [n], 'int32');
+        const dots = matmul(this.userFactors.forward(u), this.itemFactors.weight, { transB: true });
+        const withItem = add(dots, reshape(this.itemBias.weight, [this.nItems]));
+        const s = add(withItem, this.userBias.forward(u));
+        return this.globalMean === 0 ? s : addScalar(s, this.globalMean);
+      }),
+    );
+  }
+}
+
+/** Values clipped to [lo, hi] in place (no-op without a range). */
+export function clipTo(v: Float32Array, range: readonly [number, number] | null): Float32Array {
+  if (!range) return v;
+  const [lo, hi] = range;
+  for (let k = 0; k < v.length; k++) v[k] = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
+  return v;
+}
+
+/**
+ * Runs `fn` (user and item index tensors → [B,1] or [B,C] outputs) over (user, item) pairs in
+ * chunks, in eval mode and without gradients, and returns the outputs row-major. The model's
+ * train/eval mode is restored afterwards.
+ */
+export function predictPairs(model: Module, fn: (u: Tensor, i: Tensor) => Tensor, users: Int32Array, items: Int32Array, chunk = 1 << 16): Float32Array {
+  if (users.length !== items.length) throw new Error(`predictPairs: ${users.length} users but ${items.length} items`);
+  const wasTraining = model.training;
+  model.eval();
+  const parts: Float32Array[] = [];
+  let width = 1;
+  try {
+    noGrad(() => {
+      for (let s = 0; s < users.length; s += chunk) {
+        const e = Math.min(users.length, s + chunk);
+        tidy(() => {
+          const u = Tensor.fromArray(users.subarray(s, e), [e - s], 'int32');
+          const i = Tensor.fromArray(items.subarray(s, e), [e - s], 'int32');
+          const y = fn(u, i);
+          width = y.size / (e - s);
+          parts.push(y.toFloat32Array());
+        });
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(users.length * width);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** scoreAll through a pair scorer: every item for each user, [users.length, nItems]. */
+export function scoreAllByPairs(scorePairs: (u: Int32Array, i: Int32Array) => Float32Array, users: Int32Array, nItems: number): Tensor {
+  const out = new Float32Array(users.length * nItems);
+  const per = Math.max(1, Math.floor((1 << 16) / nItems));
+  const allItems = Int32Array.from({ length: nItems }, (_, i) => i);
+  for (let s = 0; s < users.length; s += per) {
+    const e = Math.min(users.length, s + per);
+    const u = new Int32Array((e - s) * nItems), it = new Int32Array((e - s) * nItems);
+    for (let k = s; k < e; k++) {
+      u.fill(users[k], (k - s) * nItems, (k - s + 1) * nItems);
+      it.set(allItems, (k - s) * nItems);
+    }
+    out.set(scorePairs(u, it), s * nItems);
+  }
+  return Tensor.fromArray(out, [users.length, nItems]);
+}
