@@ -24,6 +24,7 @@ import { makeInteractions, selectRows, type Interactions } from '../src/data/dat
 import { Rng } from '../src/data/rng';
 import { AutoRec, type Activation, type OutputActivation } from '../src/models/autorec';
 import { trainAutoRec } from '../src/train/rows';
+import { loadMl100kSplit as loadSplitFiles } from '../src/data/rating_split';
 import { evaluateRatings, ratingErrors, topKAccuracy } from '../src/eval/rating';
 import { num, parseArgs, usage, type ArgSpec } from '../src/cli/args';
 
@@ -51,22 +52,7 @@ const SPEC: ArgSpec = {
 
 /** GroupLens's uN.base / uN.test, with dense ids of the whole of u.data (as the peer densifies). */
 export function loadMl100kSplit(dir: string, split: string): { train: Interactions; test: Interactions } {
-  const all = loadMl100k(dir);
-  const read = (file: string): Interactions => {
-    const text = fs.readFileSync(path.join(dir, file), 'latin1');
-    const lines = text.split('\n').filter((l) => l.trim() !== '');
-    const users = new Int32Array(lines.length), items = new Int32Array(lines.length), ratings = new Float32Array(lines.length);
-    lines.forEach((l, k) => {
-      const f = l.split('\t');
-      const u = all.userIds.dense(Number(f[0])), i = all.itemIds.dense(Number(f[1]));
-      if (u < 0 || i < 0) throw new Error(`${file} line ${k + 1}: user ${f[0]} or item ${f[1]} is not in u.data`);
-      users[k] = u;
-      items[k] = i;
-      ratings[k] = Number(f[2]);
-    });
-    return makeInteractions({ name: `ml-100k ${file}`, users, items, ratings, userIds: all.userIds, itemIds: all.itemIds });
-  };
-  return { train: read(`${split}.base`), test: read(`${split}.test`) };
+  return loadSplitFiles(dir, loadMl100k(dir), split);
 }
 
 interface Context {

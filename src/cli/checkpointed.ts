@@ -1,7 +1,9 @@
-/** Opening a checkpoint for eval/recommend: its model, the data set it was trained on, and checks. */
+/** Opening a checkpoint for eval/recommend/serve: its model, the data set it was trained on, and checks. */
 import { readCheckpointMeta, loadWeights, type CheckpointMeta } from '../io/checkpoint';
 import { buildModel, type BuiltModel } from '../models/registry';
 import { ncfEvalSet, type NcfEvalSet } from '../data/ncf_eval';
+import { ratingSplit, type RatingSplit } from '../data/rating_split';
+import { findDataset } from '../data/source';
 import type { Interactions } from '../data/dataset';
 import { loadDataset } from './datasets';
 
@@ -9,16 +11,29 @@ export interface Opened {
   meta: CheckpointMeta;
   model: BuiltModel;
   data: Interactions;
-  evalSet: NcfEvalSet;
+  /** What the model was trained on (its items are excluded from recommendations). */
+  train: Interactions;
+  /** Ranking checkpoints: the NCF evaluation set. */
+  evalSet: NcfEvalSet | null;
+  /** Rating checkpoints: the rating split. */
+  split: RatingSplit | null;
 }
 
 export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void): Opened {
   const meta = readCheckpointMeta(dir);
   const data = loadDataset(meta.dataset, dataDir, log);
+  const info = meta.info ?? {};
+  if (typeof info.split === 'string') {
+    const folder = data.name === 'ml-100k' ? findDataset('ml-100k', { dataDir })?.dir : undefined;
+    const split = ratingSplit(data, info.split, Number(info.seed ?? 42), 0.05, folder);
+    const model = buildModel(meta.model, meta.config, split.fit);
+    loadWeights(dir, model);
+    return { meta, model, data, train: split.train, evalSet: null, split };
+  }
   const evalSet = ncfEvalSet(data);
   if (meta.evalFingerprint && meta.evalFingerprint !== evalSet.fingerprint)
     throw new Error(`checkpoint ${dir} was trained on ${meta.dataset} with evaluation fingerprint ${meta.evalFingerprint}, but the data found now gives ${evalSet.fingerprint}: a different copy of the data set`);
-  const model = buildModel(meta.model, meta.config);
+  const model = buildModel(meta.model, meta.config, evalSet.train);
   loadWeights(dir, model);
-  return { meta, model, data, evalSet };
+  return { meta, model, data, train: evalSet.train, evalSet, split: null };
 }

@@ -1,6 +1,8 @@
 /** `neurec eval --checkpoint <dir>`: both ranking protocols on the checkpoint's data set. */
 import { indexByUser } from '../data/csr';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
+import { evaluatePairRatings } from '../eval/pairs_rating';
+import type { RatingModel } from '../models/types';
 import { openCheckpoint } from './checkpointed';
 import { parseArgs, usage, type ArgSpec } from './args';
 
@@ -16,7 +18,15 @@ export function evalCommand(argv: string[]): void {
   if (a.help) return void console.log(usage('eval', SPEC));
   if (!a.checkpoint) throw new Error('eval: --checkpoint <dir> is required');
   const t0 = performance.now();
-  const { meta, model, data, evalSet } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
+  const { meta, model, data, evalSet, split } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
+  if (split) {
+    const m = evaluatePairRatings((u, i) => (model as unknown as RatingModel).predictRatings(u, i), split.test);
+    model.dispose();
+    console.log(`${meta.model} on ${data.name} split ${split.name}: RMSE ${m.rmse.toFixed(4)} MAE ${m.mae.toFixed(4)} on ${m.count} ratings`);
+    if (a.json) console.log(JSON.stringify({ model: meta.model, dataset: data.name, split: split.name, metrics: { sampled: null, full: null, rmse: m.rmse, mae: m.mae } }));
+    return;
+  }
+  if (!evalSet) throw new Error('eval: the checkpoint has neither an evaluation set nor a rating split');
   const sampled = evaluateSampled((u, i) => model.scorePairs(u, i), evalSet, [10]);
   const seen = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
   const full = evaluateFull((u) => model.scoreAll(u), evalSet, seen, [10, 20]);

@@ -26,8 +26,8 @@ export function recommendCommand(argv: string[]): void {
   if (a.user === undefined) throw new Error('recommend: --user <raw id> is required');
   const k = num(a, 'k', 'recommend');
   const log = (s: string) => console.log(s);
-  const { model, data, evalSet } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, log);
-  const service = new RecommenderService(model, data, evalSet.train);
+  const { model, data, train } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, log);
+  const service = new RecommenderService(model, data, train);
   const user = String(a.user);
   let rows;
   try {

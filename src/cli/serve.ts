@@ -16,8 +16,8 @@ export function serveCommand(argv: string[]): void {
   const a = parseArgs(argv, SPEC, 'serve');
   if (a.help) return void console.log(usage('serve', SPEC));
   if (!a.checkpoint) throw new Error('serve: --checkpoint <dir> is required');
-  const { model, data, evalSet } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
-  const service = new RecommenderService(model, data, evalSet.train);
+  const { model, data, train } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
+  const service = new RecommenderService(model, data, train);
   const server = createServer(service);
   server.listen(num(a, 'port', 'serve'), String(a.host), () => {
     const addr = server.address();

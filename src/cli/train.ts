@@ -1,38 +1,54 @@
 /**
- * `neurec train`: loads a data set, builds the NCF evaluation set (the peers' exact test cases,
- * fingerprint printed), carves validation from training data, trains, and reports both
- * protocols. With --json the last line is one JSON object (keys read by scripts and benches).
+ * `neurec train --model <name>`: every model of the product through one command.
+ *  - Ranking models (gmf, mlp, neumf, mf, vae, popularity) train on implicit feedback with the
+ *    NCF evaluation set held out (the peers' exact test cases, fingerprint printed), select
+ *    epochs on validation carved from training data, and report both protocols.
+ *  - Rating models (autoencoder = AutoRec, mf-rating, classifier, features) train on a rating
+ *    split (GroupLens's u1 for ml-100k, else random 90/10) and report RMSE / MAE.
+ * With --json the last line is one JSON object (keys read by scripts and benches).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { NCF, type NcfKind } from '../models/ncf';
-import { trainImplicit } from '../train/implicit';
+import { MF } from '../models/mf';
+import { MultVAE } from '../models/multvae';
+import { Popularity } from '../models/popularity';
+import { buildModel, RANKING_MODELS, RATING_MODELS, canonicalModel, type BuiltModel } from '../models/registry';
+import { trainImplicit, type PairModel } from '../train/implicit';
+import { trainMultVae } from '../train/rows';
 import { ncfEvalSet } from '../data/ncf_eval';
 import { carveValidation } from '../data/split';
 import { indexByUser } from '../data/csr';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
-import { loadDataset } from './datasets';
-import { Progress } from './progress';
 import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoint';
-import * as fs from 'fs';
-import * as path from 'path';
-import { num, parseArgs, usage, type ArgSpec } from './args';
+import { loadDataset } from './datasets';
+import { trainRatingModel } from './train_rating';
+import { Progress } from './progress';
+import { num, parseArgs, usage, type ArgSpec, type ArgValue } from './args';
 
-const SPEC: ArgSpec = {
-  model: { help: 'gmf | mlp | neumf', default: 'neumf' },
-  dataset: { help: 'ml-100k | ml-1m | ml-1m-ncf | ml-latest-small | synthetic' },
+export const TRAIN_SPEC: ArgSpec = {
+  model: { help: `${RANKING_MODELS.join(' | ')} | ${RATING_MODELS.join(' | ')}`, default: 'neumf' },
+  dataset: { help: 'ml-100k | ml-1m | ml-1m-ncf | ml-latest-small | synthetic | a folder' },
   'data-dir': { help: 'folder holding the data sets (else NEUREC_DATA_DIR)' },
-  epochs: { help: 'training epochs', default: '20' },
-  batch: { help: 'batch size', default: '256' },
-  lr: { help: 'learning rate', default: '0.001' },
-  optimizer: { help: 'adam | sgd', default: 'adam' },
-  factors: { help: 'predictive factors', default: '8' },
-  layers: { help: 'MLP tower sizes, comma-separated', default: '64,32,16,8' },
+  epochs: { help: 'training epochs (default per model)' },
+  batch: { help: 'batch size (default per model)' },
+  lr: { help: 'learning rate (default per model)' },
+  optimizer: { help: 'adam | sgd (pair models)', default: 'adam' },
+  'weight-decay': { help: 'L2 / weight decay of the optimizer', default: '0' },
+  factors: { help: 'predictive factors (NCF default 8, MF 64)' },
+  layers: { help: 'NCF MLP tower sizes, comma-separated', default: '64,32,16,8' },
+  hidden: { help: 'AutoRec hidden sizes, comma-separated (item default 500, user 200,100,200)' },
+  variant: { help: 'AutoRec: item | user', default: 'item' },
+  lambda: { help: 'AutoRec L2 strength λ (item default 200, user 3)' },
   negatives: { help: 'sampled negatives per positive', default: '4' },
+  split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },
-  pretrain: { help: 'NeuMF only: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
+  pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
-  patience: { help: 'early stopping: epochs without a better validation NDCG@10' },
-  validation: { help: "'carve' (one training item per user, for model selection) or 'none' (train on all, keep the last epoch, as the peers do)", default: 'carve' },
-  'dense-adam': { help: 'update every embedding row each step (as PyTorch dense Adam) instead of lazy sparse rows', flag: true },
+  patience: { help: 'early stopping: epochs without a better validation score' },
+  validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
+  'dense-adam': { help: 'update every embedding row each step (PyTorch dense Adam) instead of lazy rows', flag: true },
+  threads: { help: 'CPU threads (default NEUREC_NUM_THREADS or all cores)' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
   save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
   'no-save': { help: 'do not write a checkpoint', flag: true },
@@ -40,73 +56,108 @@ const SPEC: ArgSpec = {
   help: { help: 'this text', flag: true },
 };
 
+export type Args = Record<string, ArgValue>;
+export const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** A numeric option, or the model's default when it was not given. */
+export function opt(a: Args, key: string, dflt: number): number {
+  return a[key] === undefined ? dflt : num(a, key, 'train');
+}
+
+export function runDirFor(a: Args, model: string, dataset: string): string | null {
+  if (a['no-save']) return null;
+  const dir = String(a.save ?? path.join('runs', `${model}-${dataset.replace(/[^\w.-]+/g, '_')}`));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'log.jsonl'), '');
+  return dir;
+}
+
+export function appendLog(dir: string | null, record: unknown): void {
+  if (dir) fs.appendFileSync(path.join(dir, 'log.jsonl'), JSON.stringify(record) + '\n');
+}
+
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 export function trainCommand(argv: string[]): void {
-  const a = parseArgs(argv, SPEC, 'train');
-  if (a.help) {
-    console.log(usage('train', SPEC));
-    return;
-  }
-  const model = String(a.model) as NcfKind;
-  if (!['gmf', 'mlp', 'neumf'].includes(model)) throw new Error(`train: --model ${model} is not available yet; available: gmf, mlp, neumf`);
-  if (a.device === 'cuda') throw new Error('train: --device cuda: the CUDA backend is not built yet (issue #4); use --device cpu');
+  const a = parseArgs(argv, TRAIN_SPEC, 'train');
+  if (a.help) return void console.log(usage('train', TRAIN_SPEC));
+  const model = canonicalModel(String(a.model));
+  if (a.device === 'cuda') throw new Error('train: --device cuda: the CUDA backend is not built yet (issue #4); use --device cpu or auto');
+  if (a.threads !== undefined) require('../memory').setNumThreads(num(a, 'threads', 'train'));
+  if ((RATING_MODELS as readonly string[]).includes(model)) return trainRatingModel(model, a);
+  trainRanker(model, a);
+}
+
+function trainRanker(model: string, a: Args): void {
   const log = (s: string) => console.log(s);
   const t0 = performance.now();
   const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   const evalSet = ncfEvalSet(data);
   const seed = num(a, 'seed', 'train');
   if (a.validation !== 'carve' && a.validation !== 'none') throw new Error(`train: --validation must be carve or none, got ${a.validation}`);
-  const { train, valid } = a.validation === 'none'
+  const { train, valid } = a.validation === 'none' || model === 'popularity'
     ? { train: evalSet.train, valid: null }
     : carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items } });
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const config = {
-    model, nUsers: data.nUsers, nItems: data.nItems, factors: num(a, 'factors', 'train'),
-    layers: String(a.layers).split(',').map(Number), seed, sparse: !a['dense-adam'],
-  };
-  let net: NCF;
-  if (a.pretrain) {
-    if (model !== 'neumf') throw new Error(`train: --pretrain applies to neumf, not ${model}`);
-    const [gDir, mDir] = String(a.pretrain).split(',');
-    if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint>');
-    const gmf = loadNcfCheckpoint(gDir, evalSet.fingerprint), mlp = loadNcfCheckpoint(mDir, evalSet.fingerprint);
-    net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), seed);
-    config.factors = net.factors;
-    config.layers = net.layers;
-    gmf.dispose();
-    mlp.dispose();
-    log(`# NeuMF initialised from ${gDir} (GMF) and ${mDir} (MLP), alpha ${a.alpha}`);
+
+  const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
+  let config: Record<string, unknown> = {};
+  let net: BuiltModel;
+  if (model === 'popularity') {
+    net = new Popularity(train);
+  } else if (model === 'vae') {
+    config = { ...base };
+    net = new MultVAE(config as unknown as ConstructorParameters<typeof MultVAE>[0]);
+  } else if (model === 'mf') {
+    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !a['dense-adam'] };
+    net = new MF(config as unknown as ConstructorParameters<typeof MF>[0]);
   } else {
-    net = new NCF(config);
+    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !a['dense-adam'] };
+    net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, log);
   }
-  const runDir = a['no-save'] ? null : String(a.save ?? path.join('runs', `${model}-${data.name}`));
-  if (runDir) fs.mkdirSync(runDir, { recursive: true });
-  const logFile = runDir ? path.join(runDir, 'log.jsonl') : null;
-  if (logFile) fs.writeFileSync(logFile, '');
+
+  const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();
   let epochNo = 1;
-  const result = trainImplicit(net, train, {
-    onProgress: (done, total, loss) => {
-      if (done <= num(a, 'batch', 'train')) bar.begin();
-      bar.update(`epoch ${epochNo}`, done, total, loss);
-    },
-    epochs: num(a, 'epochs', 'train'), batchSize: num(a, 'batch', 'train'), lr: num(a, 'lr', 'train'),
-    optimizer: a.optimizer as 'adam' | 'sgd', negatives: num(a, 'negatives', 'train'), seed, valid,
-    patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
-    onEpoch: (r) => {
-      bar.clear();
-      epochNo = r.epoch + 1;
-      if (logFile) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
-      log(`epoch ${String(r.epoch).padStart(3)} loss ${r.loss.toFixed(4)} ${r.valid ? `valid HR@10 ${r.valid['hr@10'].toFixed(4)} NDCG@10 ${r.valid['ndcg@10'].toFixed(4)} ` : ''}` +
-          `${r.seconds.toFixed(2)} s (${Math.round(r.samplesPerSecond)} samples/s, sampling ${r.sampleSeconds.toFixed(2)} s)${r.best ? ' *' : ''}`);
-    },
-  });
+  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null };
+  if (model === 'popularity') {
+    result = { epochs: 0, bestEpoch: 0, secondsPerEpoch: 0, samplesPerSecond: null };
+  } else if (model === 'vae') {
+    const r = trainMultVae(net as MultVAE, train, {
+      epochs: opt(a, 'epochs', 50), batchSize: opt(a, 'batch', 500), lr: opt(a, 'lr', 1e-3), seed, valid,
+      patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
+      onEpoch: (e) => { appendLog(runDir, e); log(`epoch ${String(e.epoch).padStart(3)} ${JSON.stringify(e).slice(0, 160)}`); },
+    });
+    result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: null };
+  } else {
+    const B = opt(a, 'batch', 256);
+    const r = trainImplicit(net as unknown as PairModel, train, {
+      onProgress: (done, total, loss) => {
+        if (done <= B) bar.begin();
+        bar.update(`epoch ${epochNo}`, done, total, loss);
+      },
+      epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
+      optimizer: a.optimizer as 'adam' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'),
+      negatives: num(a, 'negatives', 'train'), seed, valid,
+      patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
+      onEpoch: (e) => {
+        bar.clear();
+        epochNo = e.epoch + 1;
+        appendLog(runDir, e);
+        log(`epoch ${String(e.epoch).padStart(3)} loss ${e.loss.toFixed(4)} ${e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)} ` : ''}` +
+            `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)${e.best ? ' *' : ''}`);
+      },
+    });
+    result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond };
+  }
+
   const te = performance.now();
   const sampled = evaluateSampled((u, i) => net.scorePairs(u, i), evalSet, [10]);
-  const seen = indexByUser(train.users, train.items, data.nUsers, data.nItems);
-  // Validation items are training interactions too: exclude them from the full ranking.
-  const seenAll = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
-  void seen;
-  const full = evaluateFull((u) => net.scoreAll(u), evalSet, seenAll, [10, 20]);
+  // Everything the model trained on (validation items included) is excluded from full ranking.
+  const seen = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
+  const full = evaluateFull((u) => net.scoreAll(u), evalSet, seen, [10, 20]);
   const evalSeconds = (performance.now() - te) / 1000;
   log(`test (${valid ? `best validation epoch ${result.bestEpoch}` : `last epoch ${result.bestEpoch}`}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | ` +
       `full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (eval ${evalSeconds.toFixed(2)} s)`);
@@ -119,9 +170,8 @@ export function trainCommand(argv: string[]): void {
   }
   net.dispose();
   if (a.json) {
-    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
     console.log(JSON.stringify({
-      model, dataset: data.name, epochs: result.history.length, best_epoch: result.bestEpoch,
+      model, dataset: data.name, epochs: result.epochs, best_epoch: result.bestEpoch,
       metrics: {
         sampled: { 'hr@10': r4(sampled['hr@10']), 'ndcg@10': r4(sampled['ndcg@10']), 'mrr@10': r4(sampled['mrr@10']) },
         full: { 'hr@10': r4(full['hr@10']), 'ndcg@10': r4(full['ndcg@10']), 'recall@10': r4(full['recall@10']), 'recall@20': r4(full['recall@20']), 'mrr@10': r4(full['mrr@10']) },
@@ -129,11 +179,26 @@ export function trainCommand(argv: string[]): void {
       },
       eval_fingerprint: evalSet.fingerprint,
       seconds_per_epoch: r4(result.secondsPerEpoch),
-      samples_per_second: Math.round(result.samplesPerSecond),
+      samples_per_second: result.samplesPerSecond === null ? null : Math.round(result.samplesPerSecond),
       eval_seconds: r4(evalSeconds),
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peak_rss_mb: peakRssMb(),
     }));
   }
+}
+
+function pretrainedOrNew(model: NcfKind, config: Record<string, unknown>, a: Args, fingerprint: string, log: (s: string) => void): NCF {
+  if (!a.pretrain) return buildModel(model, config) as NCF;
+  if (model !== 'neumf') throw new Error(`train: --pretrain applies to neumf, not ${model}`);
+  const [gDir, mDir] = String(a.pretrain).split(',');
+  if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint>');
+  const gmf = loadNcfCheckpoint(gDir, fingerprint), mlp = loadNcfCheckpoint(mDir, fingerprint);
+  const net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), config.seed as number);
+  config.factors = net.factors;
+  config.layers = net.layers;
+  gmf.dispose();
+  mlp.dispose();
+  log(`# NeuMF initialised from ${gDir} (GMF) and ${mDir} (MLP), alpha ${a.alpha}`);
+  return net;
 }
 
 /** A trained GMF/MLP checkpoint for NeuMF pretraining; it must come from the same data. */

@@ -20,7 +20,7 @@ function run(args: string[], env: Record<string, string | undefined> = process.e
 test('bad input gets a clear error and a non-zero exit', () => {
   let r = run(['train', '--model', 'nosuch']);
   assert.is(r.code, 1);
-  assert.match(r.err, /neurec train: --model nosuch is not available/);
+  assert.match(r.err, /neurec train: unknown model "nosuch"; known: gmf, mlp, neumf, mf, vae, popularity, autoencoder/);
   r = run(['train', '--epochs']);
   assert.match(r.err, /--epochs needs a value/);
   r = run(['train', '--bogus', '1']);
@@ -58,6 +58,26 @@ if (!have100k) {
     assert.ok(items.every((x: { title: string }) => x.title.length > 0));
     const unknown = run(['recommend', '--checkpoint', ck, '--user', '99999']);
     assert.match(unknown.err, /unknown user id 99999 in ml-100k \(943 users/);
+  });
+
+  test('rating models: AutoRec on GroupLens u1 reports RMSE, and its checkpoint evaluates the same', () => {
+    const ck = path.join(tmp, 'ae');
+    const r = run(['train', '--model', 'autoencoder', '--dataset', 'ml-100k', '--epochs', '2', '--json', '--save', ck]);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    assert.is(j.split, 'u1');
+    assert.ok(j.metrics.rmse > 0.8 && j.metrics.rmse < 1.3, `rmse ${j.metrics.rmse}`);
+    const e = run(['eval', '--checkpoint', ck, '--json']);
+    assert.is(e.code, 0, e.err);
+    assert.is(JSON.parse(e.last).metrics.rmse.toFixed(4), j.metrics.rmse.toFixed(4));
+  });
+
+  test('popularity needs no training and is on the same ranking table', () => {
+    const r = run(['train', '--model', 'popularity', '--dataset', 'ml-100k', '--json']);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    assert.is(j.eval_fingerprint, '56b0a832');
+    assert.ok(j.metrics.sampled['hr@10'] > 0.3);
   });
 
   test('the same seed gives the same metrics, bit for bit', () => {
