@@ -1,10 +1,12 @@
 #include "cpu/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "simd.h"
 #include "threadpool.h"
+#include "vmath.h"
 
 namespace neurec::cpu {
 namespace {
@@ -14,6 +16,12 @@ constexpr int64_t kGrain = 1 << 15;  // elements per thread below which a loop r
 template <class F>
 NR_VECTORIZE inline void loop_same(float* out, const float* a, const float* b, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+}
+
+// out = f(a, s) for a scalar s (a loss's saved gradient times the upstream scalar, say).
+template <class F>
+NR_VECTORIZE inline void loop_scalar_b(float* out, const float* a, float s, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], s);
 }
 
 template <class F>
@@ -26,8 +34,7 @@ void binary_rows(float* out, const float* a, const float* b, int64_t i0, int64_t
     if (acs == 1 && bcs == 1) {
       loop_same(o, ar, br, N, f);
     } else if (acs == 1 && bcs == 0) {
-      float bv = *br;
-      for (int64_t j = 0; j < N; ++j) o[j] = f(ar[j], bv);
+      loop_scalar_b(o, ar, *br, N, f);
     } else if (acs == 0 && bcs == 1) {
       float av = *ar;
       for (int64_t j = 0; j < N; ++j) o[j] = f(av, br[j]);
@@ -42,6 +49,12 @@ void binary_dispatch(float* out, const float* a, const float* b, int64_t M, int6
                      int64_t brs, int64_t bcs, F f) {
   if (ars == N && acs == 1 && brs == N && bcs == 1) {  // same shape: one flat loop
     parallel_for(M * N, kGrain, [&](int64_t s, int64_t e) { loop_same(out + s, a + s, b + s, e - s, f); });
+    return;
+  }
+  if (M == 1) {  // one long row (a vector and a scalar): split it by columns
+    parallel_for(N, kGrain, [&](int64_t s, int64_t e) {
+      binary_rows(out + s, a + s * acs, b + s * bcs, 0, 1, e - s, ars, acs, brs, bcs, f);
+    });
     return;
   }
   int64_t grain_rows = std::max<int64_t>(1, kGrain / std::max<int64_t>(1, N));
@@ -59,9 +72,9 @@ NR_VECTORIZE void scalar_range(float* out, const float* x, int64_t n, int op, fl
   }
 }
 
-inline float sigmoidf(float v) { return v >= 0.f ? 1.f / (1.f + std::exp(-v)) : std::exp(v) / (1.f + std::exp(v)); }
+inline float sigmoidf(float v) { return vmath::sigmoid_s(v); }
 // log(1 + e^v) without overflow.
-inline float softplusf(float v) { return v > 0.f ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
+inline float softplusf(float v) { return vmath::softplus_s(v); }
 
 NR_VECTORIZE void unary_range(float* out, const float* x, int64_t n, int op) {
   switch (op) {
@@ -93,6 +106,34 @@ NR_VECTORIZE void unary_bwd_range(float* dx, const float* dy, const float* x, co
   }
 }
 
+#if NR_HAVE_X86
+// dx = dy·sigmoid(x): softplus's derivative. Sigmoid goes through a small buffer, so dx may
+// alias dy or x as in the scalar loop.
+NR_AVX2 void softplus_bwd_avx2(float* dx, const float* dy, const float* x, int64_t n) {
+  alignas(32) float s[vmath::avx2::kStageBlock];
+  for (int64_t b = 0; b < n; b += vmath::avx2::kStageBlock) {
+    const int64_t cnt = std::min(vmath::avx2::kStageBlock, n - b);
+    vmath::avx2::sigmoid_n(s, x + b, cnt);
+    for (int64_t j = 0; j < cnt; ++j) dx[b + j] = dy[b + j] * s[j];
+  }
+}
+
+// The transcendental unary ops on vmath.h's AVX2 forms; false for the others.
+bool unary_avx2(float* out, const float* x, int64_t n, int op) {
+  void (*f)(float*, const float*, int64_t) = nullptr;
+  switch (op) {
+    case kSigmoid: f = vmath::avx2::sigmoid_n; break;
+    case kTanh: f = vmath::avx2::tanh_n; break;
+    case kExp: f = vmath::avx2::exp_n; break;
+    case kLog: f = vmath::avx2::log_n; break;
+    case kSoftplus: f = vmath::avx2::softplus_n; break;
+    default: return false;
+  }
+  parallel_for(n, kGrain / 4, [&](int64_t b, int64_t e) { f(out + b, x + b, e - b); });
+  return true;
+}
+#endif
+
 }  // namespace
 
 void binary_fwd(float* out, const float* a, const float* b, int64_t M, int64_t N, int64_t ars, int64_t acs,
@@ -113,11 +154,20 @@ void scalar_fwd(float* out, const float* x, int64_t n, int op, float s) {
 
 void unary_fwd(float* out, const float* x, int64_t n, int op) {
   if (op < kRelu || op > kSquare) throw std::invalid_argument("unknown unary op code " + std::to_string(op));
+#if NR_HAVE_X86
+  if (cpu_has_avx2_fma() && unary_avx2(out, x, n, op)) return;
+#endif
   parallel_for(n, kGrain / 4, [&](int64_t b, int64_t e) { unary_range(out + b, x + b, e - b, op); });
 }
 
 void unary_bwd(float* dx, const float* dy, const float* x, const float* y, int64_t n, int op) {
   if (op < kRelu || op > kSquare) throw std::invalid_argument("unknown unary op code " + std::to_string(op));
+#if NR_HAVE_X86
+  if (op == kSoftplus && cpu_has_avx2_fma()) {
+    parallel_for(n, kGrain / 4, [&](int64_t b, int64_t e) { softplus_bwd_avx2(dx + b, dy + b, x + b, e - b); });
+    return;
+  }
+#endif
   parallel_for(n, kGrain / 4, [&](int64_t b, int64_t e) {
     unary_bwd_range(dx + b, dy + b, x ? x + b : nullptr, y ? y + b : nullptr, e - b, op);
   });
