@@ -6,6 +6,10 @@
  *   npm run bench [-- --only gather,adam_4m] [--no-peer] [--write] [--json]
  *
  * --write rewrites the CPU table in bench/RESULTS.md.
+ *
+ * The peer needs Debian's OpenBLAS (libopenblas0-pthread): without it libblas.so.3 is the
+ * reference BLAS and PyTorch's GEMMs run 30x slower. It runs under this machine's environment,
+ * whose OPENBLAS_CORETYPE=Haswell keeps OpenBLAS on its AVX2 kernels, as our kernels are.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -42,7 +46,7 @@ function runPeer(names: string[]): Map<string, PeerRow> {
     const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--json', '--only', names.join(',')], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.log(`# peer (${threads} thread(s)) failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
-      console.log('#   install it with: apt-get install -y python3-torch python3-numpy');
+      console.log('#   install it with: apt-get install -y python3-torch python3-numpy libopenblas0-pthread');
       return best;
     }
     const last = r.stdout.trim().split('\n').pop()!;

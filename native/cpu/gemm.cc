@@ -100,30 +100,44 @@ struct ATile {
 };
 
 #if NR_HAVE_X86
+// The 12 accumulators are named variables, not an array: with an array GCC kept a copy in
+// memory and stored all 12 to the stack on every iteration, halving the kernel's speed.
 template <bool kPacked>
 __attribute__((target("avx2,fma"))) inline void micro_avx2_impl(int64_t kc, ATile A, const float* bp, float* c,
                                                                    int64_t ldc, int64_t mr, int64_t nr, bool load,
                                                                    bool last, const float* bias, bool relu) {
-  __m256 acc[MR][2];
-  for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   // Rows past mr read the last valid row (never stored), so unpacked edge tiles stay in bounds.
-  const float* rows[MR];
-  for (int r = 0; r < MR; ++r) rows[r] = A.a + (r < mr ? r : mr - 1) * A.rs;
+  const float* rp0 = A.a;
+  const float* rp1 = A.a + (1 < mr ? 1 : mr - 1) * A.rs;
+  const float* rp2 = A.a + (2 < mr ? 2 : mr - 1) * A.rs;
+  const float* rp3 = A.a + (3 < mr ? 3 : mr - 1) * A.rs;
+  const float* rp4 = A.a + (4 < mr ? 4 : mr - 1) * A.rs;
+  const float* rp5 = A.a + (5 < mr ? 5 : mr - 1) * A.rs;
   for (int64_t p = 0; p < kc; ++p) {
-    __m256 b0 = _mm256_loadu_ps(bp + p * NR), b1 = _mm256_loadu_ps(bp + p * NR + 8);
-#pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
-      __m256 av = kPacked ? _mm256_broadcast_ss(A.a + p * MR + r) : _mm256_broadcast_ss(rows[r] + p * A.cs);
-      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-    }
+    const __m256 b0 = _mm256_loadu_ps(bp + p * NR), b1 = _mm256_loadu_ps(bp + p * NR + 8);
+    const float* ap = A.a + p * MR;
+    const int64_t q = p * A.cs;
+#define NR_ROW(r, cr0, cr1)                                                                \
+  {                                                                                        \
+    const __m256 av = kPacked ? _mm256_broadcast_ss(ap + r) : _mm256_broadcast_ss(rp##r + q); \
+    cr0 = _mm256_fmadd_ps(av, b0, cr0);                                                    \
+    cr1 = _mm256_fmadd_ps(av, b1, cr1);                                                    \
   }
+    NR_ROW(0, c00, c01) NR_ROW(1, c10, c11) NR_ROW(2, c20, c21) NR_ROW(3, c30, c31) NR_ROW(4, c40, c41) NR_ROW(5, c50, c51)
+#undef NR_ROW
+  }
+  alignas(32) float tile[MR * NR];
+  __m256* t = reinterpret_cast<__m256*>(tile);
+  t[0] = c00; t[1] = c01; t[2] = c10; t[3] = c11; t[4] = c20; t[5] = c21;
+  t[6] = c30; t[7] = c31; t[8] = c40; t[9] = c41; t[10] = c50; t[11] = c51;
   if (mr == MR && nr == NR) {
     __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps(), zero = _mm256_setzero_ps();
     if (last && bias) { bias0 = _mm256_loadu_ps(bias); bias1 = _mm256_loadu_ps(bias + 8); }
     for (int r = 0; r < MR; ++r) {
       float* cr = c + r * ldc;
-      __m256 v0 = acc[r][0], v1 = acc[r][1];
+      __m256 v0 = t[2 * r], v1 = t[2 * r + 1];
       if (load) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(cr)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(cr + 8)); }
       if (last) {
         v0 = _mm256_add_ps(v0, bias0);
@@ -135,8 +149,6 @@ __attribute__((target("avx2,fma"))) inline void micro_avx2_impl(int64_t kc, ATil
     }
     return;
   }
-  alignas(32) float tile[MR * NR];
-  for (int r = 0; r < MR; ++r) { _mm256_store_ps(tile + r * NR, acc[r][0]); _mm256_store_ps(tile + r * NR + 8, acc[r][1]); }
   store_tile_scalar(c, ldc, tile, mr, nr, load, last, bias, relu);
 }
 
@@ -159,8 +171,24 @@ void micro_portable(int64_t kc, ATile A, const float* bp, float* c, int64_t ldc,
   store_tile_scalar(c, ldc, tile, mr, nr, load, last, bias, relu);
 }
 
-std::vector<float>& scratch(int slot) {
-  thread_local std::vector<float> bufs[2];
+// Packing buffers, one pair per thread, 64-byte aligned: a 32-byte load that straddles a
+// cache line costs a second access, which halved the micro-kernel's speed.
+struct Scratch {
+  std::vector<float> buf;
+  float* ptr = nullptr;
+  size_t cap = 0;
+  float* get(size_t n) {
+    if (n > cap) {
+      buf.assign(n + 16, 0.f);
+      uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
+      ptr = reinterpret_cast<float*>((p + 63) & ~uintptr_t(63));
+      cap = n;
+    }
+    return ptr;
+  }
+};
+Scratch& scratch(int slot) {
+  thread_local Scratch bufs[2];
   return bufs[slot];
 }
 
@@ -195,27 +223,32 @@ void gemm(float* c, const float* a, const float* b, int64_t M, int64_t N, int64_
   // Packing A pays when each A sliver meets many B slivers; with few output columns the
   // micro-kernel reads A in place (packing would cost as much as the arithmetic).
   const bool pack_a_block = N > 4 * NR;
-  std::vector<float>& bpack = scratch(1);
+  Scratch& bscratch = scratch(1);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
     int64_t nc_pad = (nc + NR - 1) / NR * NR;
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min(KC, K - pc);
       bool load = accumulate || pc > 0, last = pc + kc >= K;
-      if ((int64_t)bpack.size() < kc * nc_pad) bpack.resize(kc * nc_pad);
-      pack_b(bpack.data(), B, pc, kc, jc, nc);
-      const float* bp = bpack.data();
+      float* bpack = bscratch.get(kc * nc_pad);
+      // Packing B is O(K·N) of strided reads (a transposed weight): both threads share it.
+      const int64_t slivers = (nc + NR - 1) / NR;
+      auto pack_slivers = [&](int64_t s0, int64_t s1) {
+        pack_b(bpack + s0 * NR * kc, B, pc, kc, jc + s0 * NR, std::min(nc, s1 * NR) - s0 * NR);
+      };
+      if (parallel && kc * nc >= (1 << 15)) parallel_for(slivers, 4, pack_slivers);
+      else pack_slivers(0, slivers);
+      const float* bp = bpack;
       auto do_blocks = [&](int64_t blk0, int64_t blk1) {
-        std::vector<float>& apack = scratch(0);
-        if (pack_a_block && (int64_t)apack.size() < kc * mc_blk) apack.resize(kc * mc_blk);
+        float* apack = pack_a_block ? scratch(0).get(kc * mc_blk) : nullptr;
         for (int64_t blk = blk0; blk < blk1; ++blk) {
           int64_t ic = blk * mc_blk, mc = std::min(mc_blk, M - ic);
-          if (pack_a_block) pack_a(apack.data(), A, ic, mc, pc, kc);
+          if (pack_a_block) pack_a(apack, A, ic, mc, pc, kc);
           for (int64_t jr = 0; jr < nc; jr += NR) {
             int64_t nr = std::min(NR, nc - jr);
             const float* bias_j = bias ? bias + jc + jr : nullptr;
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              ATile at = pack_a_block ? ATile{apack.data() + ir * kc, 1, MR}
+              ATile at = pack_a_block ? ATile{apack + ir * kc, 1, MR}
                                       : ATile{A.p + (ic + ir) * A.rs + pc * A.cs, A.rs, A.cs};
               micro(kc, at, bp + jr * kc, c + (ic + ir) * N + jc + jr, N, std::min(MR, mc - ir), nr, load, last,
                     bias_j, relu);
