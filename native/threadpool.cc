@@ -1,6 +1,7 @@
 #include "threadpool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -10,6 +11,12 @@
 
 namespace neurec {
 namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 // Workers spin briefly on a generation counter before sleeping: kernels are short (tens of
 // microseconds), so waking through a condition variable alone would cost more than the work.
@@ -49,8 +56,13 @@ class Pool {
   void loop(int t) {
     uint64_t seen = 0;
     for (;;) {
-      int spins = 0;
-      while (generation_.load(std::memory_order_acquire) == seen && spins < 20000) ++spins;
+      // Spin for up to ~2 ms before sleeping: between the kernels of a training step the gap is
+      // tens of microseconds, and a futex wake-up costs about as much here as a small kernel.
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(2000);
+      for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; ++spins) {
+        cpu_relax();
+        if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > until) break;
+      }
       if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return generation_.load() != seen; });

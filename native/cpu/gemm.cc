@@ -214,7 +214,7 @@ void gemm(float* c, const float* a, const float* b, int64_t M, int64_t N, int64_
   const int T = num_threads();
   // Split M into a multiple of the thread count of MR-aligned blocks, when there is enough
   // work to pay for a parallel region.
-  const bool parallel = T > 1 && M * N * K >= (int64_t)1 << 18 && M >= 2 * MR;
+  const bool parallel = T > 1 && M * N * K >= (int64_t)1 << 21 && M >= 2 * MR;
   int64_t nblocks = (M + MC_MAX - 1) / MC_MAX;
   if (parallel) nblocks = ((nblocks + T - 1) / T) * T;
   int64_t mc_blk = ((M + nblocks - 1) / nblocks + MR - 1) / MR * MR;
