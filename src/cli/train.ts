@@ -47,7 +47,7 @@ export const TRAIN_SPEC: ArgSpec = {
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
   validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
-  'dense-adam': { help: 'update every embedding row each step (PyTorch dense Adam) instead of lazy rows', flag: true },
+  'sparse-adam': { help: "update only the embedding rows a batch touched (lazy Adam; pays on large catalogs). Default: dense Adam, as the paper and the peer", flag: true },
   threads: { help: 'CPU threads (default NEUREC_NUM_THREADS or all cores)' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
   save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
@@ -111,10 +111,10 @@ function trainRanker(model: string, a: Args): void {
     config = { ...base };
     net = new MultVAE(config as unknown as ConstructorParameters<typeof MultVAE>[0]);
   } else if (model === 'mf') {
-    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !a['dense-adam'] };
+    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !!a['sparse-adam'] };
     net = new MF(config as unknown as ConstructorParameters<typeof MF>[0]);
   } else {
-    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !a['dense-adam'] };
+    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !!a['sparse-adam'] };
     net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, log);
   }
 
