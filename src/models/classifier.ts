@@ -13,7 +13,7 @@ import { softmaxCrossEntropy } from '../ops/losses';
 import { SeedSequence } from '../init';
 import type { Interactions } from '../data/dataset';
 import type { RatingModel } from './types';
-import { predictPairs, scoreAllByPairs } from './mf';
+import { predictPairs, scoreAllByPairs } from './scoring';
 
 export interface ClassifierConfig {
   nUsers: number;

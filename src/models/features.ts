@@ -22,7 +22,7 @@ import type { Interactions, ItemMeta, UserMeta } from '../data/dataset';
 import { meanRating, ratingRange } from '../eval/pairs_rating';
 import type { RatingModel } from './types';
 import type { UserProfile } from './popularity';
-import { clipTo, predictPairs, scoreAllByPairs } from './mf';
+import { clipTo, predictPairs, scoreAllByPairs } from './scoring';
 
 export type { UserProfile } from './popularity';
 

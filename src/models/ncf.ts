@@ -7,8 +7,7 @@ import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower } from '../nn/layers';
 import { concat, mul } from '../ops';
-import { noGrad } from '../autograd';
-import { tidy } from '../scope';
+import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
 
@@ -85,40 +84,13 @@ export class NCF extends Module implements Recommender {
   }
 
   /** Logits of (user, item) pairs, without gradients, in chunks. */
-  scorePairs(users: Int32Array, items: Int32Array, chunk = 1 << 16): Float32Array {
-    const out = new Float32Array(users.length);
-    const wasTraining = this.training;
-    this.eval();
-    noGrad(() => {
-      for (let s = 0; s < users.length; s += chunk) {
-        const e = Math.min(users.length, s + chunk);
-        tidy(() => {
-          const u = Tensor.fromArray(users.subarray(s, e), [e - s], 'int32');
-          const i = Tensor.fromArray(items.subarray(s, e), [e - s], 'int32');
-          out.set(this.forward(u, i).toArray() as Float32Array, s);
-        });
-      }
-    });
-    this.train(wasTraining);
-    return out;
+  scorePairs(users: Int32Array, items: Int32Array): Float32Array {
+    return predictPairs(this, (u, i) => this.forward(u, i), users, items);
   }
 
   /** Logits of every item for each user: [users.length, nItems]. */
   scoreAll(users: Int32Array): Tensor {
-    const nItems = this.config.nItems;
-    const out = new Float32Array(users.length * nItems);
-    const per = Math.max(1, Math.floor((1 << 16) / nItems));
-    const allItems = Int32Array.from({ length: nItems }, (_, i) => i);
-    for (let s = 0; s < users.length; s += per) {
-      const e = Math.min(users.length, s + per);
-      const u = new Int32Array((e - s) * nItems), it = new Int32Array((e - s) * nItems);
-      for (let k = s; k < e; k++) {
-        u.fill(users[k], (k - s) * nItems, (k - s + 1) * nItems);
-        it.set(allItems, (k - s) * nItems);
-      }
-      out.set(this.scorePairs(u, it), s * nItems);
-    }
-    return Tensor.fromArray(out, [users.length, nItems]);
+    return scoreAllByPairs((u, i) => this.scorePairs(u, i), users, this.nItems);
   }
 
   /**

@@ -57,3 +57,16 @@ export abstract class Module {
     for (const [, t] of this.namedTensors()) t.dispose();
   }
 }
+
+/** Copies of every tensor's values by name (e.g. the best epoch's weights). */
+export function snapshotState(model: Module): Map<string, Float32Array | Int32Array> {
+  return new Map(model.namedTensors().map(([n, t]) => [n, t.toArray()]));
+}
+
+/** Puts values from snapshotState back into the model's tensors. */
+export function restoreState(model: Module, snap: Map<string, Float32Array | Int32Array>): void {
+  for (const [n, t] of model.namedTensors()) {
+    const v = snap.get(n);
+    if (v) t.handle.upload(v);
+  }
+}

@@ -5,6 +5,7 @@
  * epoch's weights are kept and restored, and training stops after `patience` epochs without
  * improvement.
  */
+import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { bceWithLogits } from '../ops/losses';
@@ -62,24 +63,12 @@ function makeOptimizer(model: Module, o: ImplicitTrainOptions): Optimizer<object
   return new Adam(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
 }
 
-/** Copies of every tensor's values, to restore the best epoch. */
-function snapshot(model: Module): Map<string, Float32Array> {
-  return new Map(model.namedTensors().map(([n, t]) => [n, t.toArray() as Float32Array]));
-}
-
-function restore(model: Module, snap: Map<string, Float32Array>): void {
-  for (const [n, t] of model.namedTensors()) {
-    const v = snap.get(n);
-    if (v) t.handle.upload(v);
-  }
-}
-
 export function trainImplicit(model: PairModel, train: Interactions, o: ImplicitTrainOptions): TrainResult {
   const B = o.batchSize ?? 256;
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
   const opt = makeOptimizer(model, o);
   const history: EpochReport[] = [];
-  let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array> | null = null;
+  let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let trainSeconds = 0, samples = 0;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -112,7 +101,7 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       if (isBest) {
         best = score;
         bestEpoch = epoch;
-        if (o.valid) bestSnap = snapshot(model);
+        if (o.valid) bestSnap = snapshotState(model);
       }
       trainSeconds += (t2 - t1) / 1000;
       samples += n;
@@ -127,6 +116,6 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   } finally {
     opt.dispose();
   }
-  if (bestSnap) restore(model, bestSnap);
+  if (bestSnap) restoreState(model, bestSnap);
   return { history, bestEpoch, secondsPerEpoch: trainSeconds / history.length, samplesPerSecond: samples / trainSeconds };
 }

@@ -7,6 +7,7 @@
  * the test set) are scored; the epoch with the lowest validation RMSE is kept and restored, and
  * training stops after `patience` epochs without improvement.
  */
+import { snapshotState, restoreState } from '../nn/module';
 import type { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { Adam, AdamW } from '../optim/adam';
@@ -75,17 +76,6 @@ function makeOptimizer(model: Module, o: RatingTrainOptions): Optimizer<object> 
 }
 
 /** Copies of every tensor's values (parameters and buffers such as batch-norm statistics). */
-function snapshot(model: Module): Map<string, Float32Array> {
-  return new Map(model.namedTensors().map(([n, t]) => [n, t.toArray() as Float32Array]));
-}
-
-function restore(model: Module, snap: Map<string, Float32Array>): void {
-  for (const [n, t] of model.namedTensors()) {
-    const v = snap.get(n);
-    if (v) t.handle.upload(v);
-  }
-}
-
 /**
  * Batch boundaries: `size` rows each, except that a last batch of one row joins the one before
  * (batch statistics need two rows).
@@ -115,7 +105,7 @@ export function trainRatings(model: ExplicitPairModel, train: RatingTriples, o: 
   const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
   const history: RatingEpochReport[] = [];
   let best = Infinity, bestEpoch = 0, bestValid: RatingMetrics | null = null;
-  let bestSnap: Map<string, Float32Array> | null = null;
+  let bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let trainSeconds = 0, samples = 0;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -152,7 +142,7 @@ export function trainRatings(model: ExplicitPairModel, train: RatingTriples, o: 
         best = score;
         bestEpoch = epoch;
         bestValid = valid;
-        if (o.valid) bestSnap = snapshot(model);
+        if (o.valid) bestSnap = snapshotState(model);
       }
       trainSeconds += seconds;
       samples += n;
@@ -164,6 +154,6 @@ export function trainRatings(model: ExplicitPairModel, train: RatingTriples, o: 
   } finally {
     opt.dispose();
   }
-  if (bestSnap) restore(model, bestSnap);
+  if (bestSnap) restoreState(model, bestSnap);
   return { history, bestEpoch, bestValid, secondsPerEpoch: trainSeconds / history.length, samplesPerSecond: samples / trainSeconds };
 }

@@ -19,6 +19,7 @@
  * row under softmax(logits) + β·KL(q(z|x) ‖ N(0, I)), β annealed linearly from 0 to the cap (0.2),
  * optionally + l2·Σ‖W‖² (the authors' code uses 2·tf l2_regularizer(lam) = lam·Σ‖W‖²).
  */
+import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { noGrad } from '../autograd';
@@ -176,17 +177,6 @@ export interface RowTrainOptions {
   onProgress?: (done: number, total: number, loss: number) => void;
 }
 
-function snapshot(model: Module): Map<string, Float32Array> {
-  return new Map(model.namedTensors().map(([n, t]) => [n, t.toArray() as Float32Array]));
-}
-
-function restore(model: Module, snap: Map<string, Float32Array>): void {
-  for (const [n, t] of model.namedTensors()) {
-    const v = snap.get(n);
-    if (v) t.handle.upload(v);
-  }
-}
-
 /**
  * The epoch loop both trainers share: shuffled batches of row ids go to `step` (which returns
  * its loss contribution); `evaluate` scores the epoch (higher is better) or returns null.
@@ -209,7 +199,7 @@ function runEpochs<V>(
   const rng = new Rng(o.seed ?? 42);
   let lastChange = 0;
   const history: RowEpochReport<V>[] = [];
-  let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array> | null = null, trainSeconds = 0;
+  let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null, trainSeconds = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
     if (o.lrs) opt.lr = o.lrs[Math.min(epoch, o.lrs.length) - 1];
@@ -233,7 +223,7 @@ function runEpochs<V>(
     if (isBest) {
       best = score;
       bestEpoch = epoch;
-      if (evaluate) bestSnap = snapshot(model);
+      if (evaluate) bestSnap = snapshotState(model);
     }
     trainSeconds += (t1 - t0) / 1000;
     const report: RowEpochReport<V> = {
@@ -249,7 +239,7 @@ function runEpochs<V>(
       lastChange = epoch;
     }
   }
-  if (bestSnap && bestEpoch !== history.length) restore(model, bestSnap);
+  if (bestSnap && bestEpoch !== history.length) restoreState(model, bestSnap);
   afterRestore();
   model.eval();
   return { history, bestEpoch, secondsPerEpoch: trainSeconds / history.length };
