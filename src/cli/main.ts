@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-/** The `neurec` command: train, eval, recommend, serve, data stats. */
+/** The `neurec` command: train, eval, recommend, coldstart, serve, data stats. */
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
 import { recommendCommand } from './recommend';
 import { dataCommand } from './data';
 import { serveCommand } from './serve';
+import { coldstartCommand } from './coldstart';
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand };
+const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand, coldstart: coldstartCommand };
 
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;

@@ -155,12 +155,13 @@ function trainRanker(model: string, a: Args): void {
 
   const te = performance.now();
   const sampled = evaluateSampled((u, i) => net.scorePairs(u, i), evalSet, [10]);
+  const sampledSeconds = (performance.now() - te) / 1000;
   // Everything the model trained on (validation items included) is excluded from full ranking.
   const seen = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
   const full = evaluateFull((u) => net.scoreAll(u), evalSet, seen, [10, 20]);
   const evalSeconds = (performance.now() - te) / 1000;
   log(`test (${valid ? `best validation epoch ${result.bestEpoch}` : `last epoch ${result.bestEpoch}`}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | ` +
-      `full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (eval ${evalSeconds.toFixed(2)} s)`);
+      `full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (eval ${evalSeconds.toFixed(2)} s, sampled part ${sampledSeconds.toFixed(2)} s)`);
   if (runDir) {
     saveCheckpoint(runDir, net, {
       model, config, dataset: data.name, evalFingerprint: evalSet.fingerprint,
@@ -181,6 +182,7 @@ function trainRanker(model: string, a: Args): void {
       seconds_per_epoch: r4(result.secondsPerEpoch),
       samples_per_second: result.samplesPerSecond === null ? null : Math.round(result.samplesPerSecond),
       eval_seconds: r4(evalSeconds),
+      sampled_eval_seconds: r4(sampledSeconds),
       peak_rss_mb: peakRssMb(),
     }));
   }

@@ -20,7 +20,7 @@ export function clipTo(v: Float32Array, range: readonly [number, number] | null)
  * chunks, in eval mode and without gradients, and returns the outputs row-major. The model's
  * train/eval mode is restored afterwards.
  */
-export function predictPairs(model: Module, fn: (u: Tensor, i: Tensor) => Tensor, users: Int32Array, items: Int32Array, chunk = 1 << 16): Float32Array {
+export function predictPairs(model: Module, fn: (u: Tensor, i: Tensor) => Tensor, users: Int32Array, items: Int32Array, chunk = 1 << 14): Float32Array {
   if (users.length !== items.length) throw new Error(`predictPairs: ${users.length} users but ${items.length} items`);
   const wasTraining = model.training;
   model.eval();

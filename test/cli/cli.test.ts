@@ -80,6 +80,15 @@ if (!have100k) {
     assert.ok(j.metrics.sampled['hr@10'] > 0.3);
   });
 
+  test('cold start: a profile gets its group\'s popular items; bad fields are named', () => {
+    const r = run(['coldstart', '--dataset', 'ml-100k', '--profile', 'age=24,gender=F,occupation=student', '--k', '3', '--json']);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    assert.is(j.items.length, 3);
+    assert.ok(j.items[0].title.length > 0);
+    assert.match(run(['coldstart', '--dataset', 'ml-100k', '--profile', 'height=2']).err, /unknown profile field "height"/);
+  });
+
   test('the same seed gives the same metrics, bit for bit', () => {
     const a = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--epochs', '1', '--json', '--no-save']);
     const b = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--epochs', '1', '--json', '--no-save']);
