@@ -43,6 +43,7 @@ export const TRAIN_SPEC: ArgSpec = {
   negatives: { help: 'sampled negatives per positive', default: '4' },
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },
+  resume: { help: 'continue from a checkpoint folder of the same model and data (weights; optimizer state starts fresh)' },
   pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
@@ -118,6 +119,17 @@ function trainRanker(model: string, a: Args): void {
     net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, log);
   }
 
+  if (a.resume) {
+    const meta = readCheckpointMeta(String(a.resume));
+    if (canonicalModel(meta.model) !== model) throw new Error(`train: --resume ${a.resume} holds a ${meta.model}, not a ${model}`);
+    if (meta.evalFingerprint !== evalSet.fingerprint)
+      throw new Error(`train: --resume ${a.resume} was trained on data with fingerprint ${meta.evalFingerprint}, not ${evalSet.fingerprint}`);
+    net.dispose();
+    config = meta.config;
+    net = buildModel(model, config, evalSet.train);
+    loadWeights(String(a.resume), net);
+    log(`# resumed from ${a.resume} (${meta.info?.bestEpoch ?? '?'} epochs done there)`);
+  }
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();
   let epochNo = 1;
