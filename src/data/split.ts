@@ -171,7 +171,10 @@ export interface CarveValidationOptions {
 export function carveValidation(train: Interactions, opts: CarveValidationOptions = {}): { train: Interactions; valid: RankingEvalSet } {
   const nNeg = opts.nNeg ?? 99;
   if (!Number.isInteger(nNeg) || nNeg < 1) throw new Error(`carveValidation: nNeg must be a positive integer, got ${nNeg}`);
-  const pick = opts.pick ?? (train.timestamps ? 'latest' : 'random');
+  // 'latest' needs real timestamps: NCF-format training files have none (NaN), and a "latest"
+  // row would then be an artefact of file order (rare, late-numbered items: a biased validation).
+  const timed = !!train.timestamps && train.timestamps.some((t) => Number.isFinite(t));
+  const pick = opts.pick ?? (timed ? 'latest' : 'random');
   const rng = new Rng(opts.seed ?? 0);
   const { nUsers, nItems } = train;
   const ix = indexByUser(train.users, train.items, nUsers, nItems);
