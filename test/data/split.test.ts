@@ -78,6 +78,14 @@ test('temporalSplit: global cut and per-user cut respect time', () => {
   assert.throws(() => temporalSplit(noTime), /has no timestamps/);
 });
 
+test('carveValidation picks a random row, not the last line, when timestamps are all missing', () => {
+  const e = ncfEvalSet(data);
+  const nan = { ...e.train, timestamps: new Float64Array(e.train.length).fill(NaN) } as Interactions;
+  const viaNan = carveValidation(nan, { seed: 4 });
+  const viaRandom = carveValidation(e.train, { seed: 4, pick: 'random' });
+  assert.equal(Array.from(viaNan.valid.items), Array.from(viaRandom.valid.items));
+});
+
 test('carveValidation: one training item per user, negatives avoid train and test', () => {
   const e = ncfEvalSet(data);
   const { train, valid } = carveValidation(e.train, { seed: 4, exclude: e });
