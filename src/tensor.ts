@@ -12,12 +12,61 @@ import { backward as runBackward, type GradNode, type RowGrad } from './autograd
 export type DType = 'float32' | 'int32';
 export type { Device };
 
+/**
+ * Native storage handles of disposed tensors, kept by (device, dtype, size) for the next tensor
+ * of the same kind. A training step makes dozens of tensors of the same few shapes; reusing
+ * their handles means no new wrapped native object per op in the steady state, hence no
+ * garbage for V8 to finalize (fresh handles piled up faster than the GC released them).
+ */
+const POOL_LIMIT_BYTES = Number(process.env.NEUREC_POOL_MB ?? 256) * 1048576;
+const POOL_PER_KEY = 64;
+const pool = new Map<string, NativeStorage[]>();
+export const poolStats = { count: 0, bytes: 0 };
+
+function poolKey(device: Device, dtypeCode: number, n: number): string {
+  return `${device}:${dtypeCode}:${n}`;
+}
+
+function acquireHandle(device: Device, n: number, dtypeCode: 0 | 1, zero: boolean): NativeStorage {
+  const list = pool.get(poolKey(device, dtypeCode, n));
+  const h = list?.pop();
+  if (h) {
+    poolStats.count--;
+    poolStats.bytes -= n * 4;
+    if (zero) h.fill(0);
+    return h;
+  }
+  return new (addonFor(device).Storage)(n, dtypeCode, zero);
+}
+
+function recycleHandle(h: NativeStorage, device: Device, dtypeCode: number): void {
+  const n = h.numel;
+  const key = poolKey(device, dtypeCode, n);
+  let list = pool.get(key);
+  if (!list) pool.set(key, (list = []));
+  if (list.length >= POOL_PER_KEY || poolStats.bytes + n * 4 > POOL_LIMIT_BYTES) {
+    h.dispose();
+    return;
+  }
+  list.push(h);
+  poolStats.count++;
+  poolStats.bytes += n * 4;
+}
+
+/** Frees every pooled handle (their memory goes back to the native allocator). */
+export function drainPool(): void {
+  for (const list of pool.values()) for (const h of list) h.dispose();
+  pool.clear();
+  poolStats.count = 0;
+  poolStats.bytes = 0;
+}
+
 /** A native buffer shared by a tensor and its views. */
 class SharedStorage {
   refs = 1;
-  constructor(readonly handle: NativeStorage) {}
+  constructor(readonly handle: NativeStorage, readonly device: Device, readonly dtypeCode: 0 | 1) {}
   release(): void {
-    if (--this.refs === 0) this.handle.dispose();
+    if (--this.refs === 0) recycleHandle(this.handle, this.device, this.dtypeCode);
   }
 }
 
@@ -60,9 +109,9 @@ export class Tensor {
   /** A new tensor with uninitialised (zero when `zero`) values. */
   static empty(shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu', zero = false): Tensor {
     checkShape('empty', shape);
-    const addon = addonFor(device);
-    const handle = new addon.Storage(numel(shape), dtype === 'float32' ? 0 : 1, zero);
-    return new Tensor(new SharedStorage(handle), shape, dtype, device);
+    const code = dtype === 'float32' ? 0 : 1;
+    const handle = acquireHandle(device, numel(shape), code, zero);
+    return new Tensor(new SharedStorage(handle, device, code), shape, dtype, device);
   }
 
   static fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu'): Tensor {

@@ -41,6 +41,7 @@ export class NegativeSampler {
   readonly seed: number;
   private readonly index: UserItemIndex;
   private readonly excluded: UserItemIndex | null;
+  private buffers: { neg: Int32Array; users: Int32Array; items: Int32Array; labels: Float32Array } | null = null;
 
   constructor(private readonly positives: Positives, opts: NegativeSamplerOptions = {}) {
     this.perPositive = opts.perPositive ?? 4;
@@ -75,10 +76,9 @@ export class NegativeSampler {
    * each uniform over the items user r has not interacted with (repeats across draws allowed,
    * as in NCF).
    */
-  sample(epoch: number): Int32Array {
+  sample(epoch: number, out: Int32Array = new Int32Array(this.positives.users.length * this.perPositive)): Int32Array {
     const N = this.perPositive, { nUsers, nItems } = this.positives;
     const ix = this.index, ex = this.excluded;
-    const out = new Int32Array(this.positives.users.length * N);
     const mark = new Uint8Array(nItems);
     const rng = Rng.derive(this.seed, epoch);
     for (let u = 0; u < nUsers; u++) {
@@ -101,13 +101,18 @@ export class NegativeSampler {
 
   /**
    * The epoch's training instances: every positive (label 1) followed by its negatives (label
-   * 0), shuffled with the epoch's stream unless `shuffle` is false.
+   * 0), shuffled with the epoch's stream unless `shuffle` is false. The arrays are reused by the
+   * next call (an epoch of ml-1m is 60 MB; fresh arrays each epoch piled up faster than the
+   * garbage collector freed them): copy them to keep them.
    */
   instances(epoch: number, opts: { shuffle?: boolean } = {}): TrainingInstances {
     const N = this.perPositive, { users: pu, items: pi } = this.positives;
-    const neg = this.sample(epoch);
     const n = pu.length * (1 + N);
-    const users = new Int32Array(n), items = new Int32Array(n), labels = new Float32Array(n);
+    if (!this.buffers) {
+      this.buffers = { neg: new Int32Array(pu.length * N), users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+    }
+    const { users, items, labels } = this.buffers;
+    const neg = this.sample(epoch, this.buffers.neg);
     let k = 0;
     for (let r = 0; r < pu.length; r++) {
       users[k] = pu[r]; items[k] = pi[r]; labels[k++] = 1;
