@@ -59,8 +59,10 @@ class Pool {
       // Spin for up to ~2 ms before sleeping: between the kernels of a training step the gap is
       // tens of microseconds, and a futex wake-up costs about as much here as a small kernel.
       auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(2000);
+      // Yielding now and then keeps the spin polite when other processes want the core.
       for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; ++spins) {
         cpu_relax();
+        if ((spins & 63) == 63) std::this_thread::yield();
         if ((spins & 1023) == 1023 && std::chrono::steady_clock::now() > until) break;
       }
       if (generation_.load(std::memory_order_acquire) == seen) {
