@@ -1,4 +1,7 @@
-/** neurec's public API: tensors, autograd, ops, optimizers, initialisers. */
+/**
+ * neurec's public API: the engine (tensors, autograd, ops, optimizers, initialisers) at the top
+ * level, and the recommender in namespaces: data, nn, models, train, evaluation, io, serve.
+ */
 export { Tensor, type DType, type Device } from './tensor';
 export { tidy, keep } from './scope';
 export { noGrad, backward, isGradEnabled, type RowGrad } from './autograd';
@@ -8,3 +11,11 @@ export { backends, whyNot } from './backend/load';
 export * from './ops';
 export * from './optim';
 export * from './init';
+export * as data from './data';
+export * as nn from './nn';
+export * as models from './models';
+export * as train from './train';
+export * as evaluation from './eval';
+export { saveCheckpoint, loadWeights, readCheckpointMeta } from './io/checkpoint';
+export { RecommenderService } from './serve/recommender_service';
+export { createServer } from './serve/http';
