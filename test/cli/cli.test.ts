@@ -97,4 +97,15 @@ if (!have100k) {
   });
 }
 
+const have1m = !!dataDir && fs.existsSync(path.join(dataDir, 'ml-1m-ncf', 'ml-1m.train.rating'));
+if (!have1m) console.log('SKIP cli on ml-1m-ncf: NEUREC_DATA_DIR does not hold ml-1m-ncf/');
+else
+  test('ml-1m-ncf smoke run: the paper\'s own test set (fingerprint f1b4633b), one short GMF epoch', () => {
+    const r = run(['train', '--model', 'gmf', '--dataset', 'ml-1m-ncf', '--epochs', '1', '--batch', '1024', '--json', '--no-save']);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    assert.is(j.eval_fingerprint, 'f1b4633b');
+    assert.ok(j.metrics.sampled['hr@10'] > 0.3, `HR@10 ${j.metrics.sampled['hr@10']}`);
+  });
+
 test.run();
