@@ -152,7 +152,7 @@ function trainRanker(model: string, a: Args): void {
         bar.update(`epoch ${epochNo}`, done, total, loss);
       },
       epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
-      optimizer: a.optimizer as 'adam' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'),
+      optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'),
       negatives: num(a, 'negatives', 'train'), seed, valid,
       patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
       onEpoch: (e) => {

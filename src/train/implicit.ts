@@ -5,13 +5,11 @@
  * epoch's weights are kept and restored, and training stops after `patience` epochs without
  * improvement.
  */
+import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
 import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { bceWithLogits } from '../ops/losses';
-import { Adam } from '../optim/adam';
-import { SGD } from '../optim/sgd';
-import type { Optimizer } from '../optim/optimizer';
 import type { Module } from '../nn/module';
 import { NegativeSampler } from '../data/negatives';
 import type { Interactions } from '../data/dataset';
@@ -24,12 +22,9 @@ export interface PairModel extends Module {
   scorePairs: PairScorer;
 }
 
-export interface ImplicitTrainOptions {
+export interface ImplicitTrainOptions extends OptimizerOptions {
   epochs: number;
   batchSize?: number;
-  lr?: number;
-  optimizer?: 'adam' | 'sgd';
-  weightDecay?: number;
   negatives?: number;
   seed?: number;
   /** Ranked after each epoch for model selection; null trains all epochs and keeps the last. */
@@ -57,16 +52,10 @@ export interface TrainResult {
   samplesPerSecond: number;
 }
 
-function makeOptimizer(model: Module, o: ImplicitTrainOptions): Optimizer<object> {
-  const params = model.parameters();
-  if ((o.optimizer ?? 'adam') === 'sgd') return new SGD(params, { lr: o.lr ?? 0.01, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
-  return new Adam(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
-}
-
 export function trainImplicit(model: PairModel, train: Interactions, o: ImplicitTrainOptions): TrainResult {
   const B = o.batchSize ?? 256;
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
-  const opt = makeOptimizer(model, o);
+  const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let trainSeconds = 0, samples = 0;

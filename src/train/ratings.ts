@@ -7,12 +7,10 @@
  * the test set) are scored; the epoch with the lowest validation RMSE is kept and restored, and
  * training stops after `patience` epochs without improvement.
  */
+import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
 import { snapshotState, restoreState } from '../nn/module';
 import type { Tensor } from '../tensor';
 import { tidy } from '../scope';
-import { Adam, AdamW } from '../optim/adam';
-import { SGD } from '../optim/sgd';
-import type { Optimizer } from '../optim/optimizer';
 import type { Module } from '../nn/module';
 import { Rng } from '../data/rng';
 import { evaluatePairRatings, type RatingMetrics, type RatingTriples } from '../eval/pairs_rating';
@@ -25,16 +23,10 @@ export interface ExplicitPairModel extends Module {
   predictRatings(users: Int32Array, items: Int32Array): Float32Array;
 }
 
-export interface RatingTrainOptions {
+export interface RatingTrainOptions extends OptimizerOptions {
   epochs: number;
   /** Default 256. */
   batchSize?: number;
-  /** Default 1e-3 (Adam, AdamW), 0.01 (SGD). */
-  lr?: number;
-  /** Default 'adam'. */
-  optimizer?: 'adam' | 'adamw' | 'sgd';
-  /** The optimizer's weight decay (default 0; AdamW's default 1e-2). */
-  weightDecay?: number;
   /** Seeds the shuffles (default 42). */
   seed?: number;
   /** Scored after each epoch for model selection; null or absent trains every epoch and keeps the last. */
@@ -66,15 +58,6 @@ export interface RatingTrainResult {
   samplesPerSecond: number;
 }
 
-function makeOptimizer(model: Module, o: RatingTrainOptions): Optimizer<object> {
-  const params = model.parameters();
-  const kind = o.optimizer ?? 'adam';
-  if (kind === 'sgd') return new SGD(params, { lr: o.lr ?? 0.01, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
-  if (kind === 'adamw') return new AdamW(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay }) as unknown as Optimizer<object>;
-  if (kind === 'adam') return new Adam(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
-  throw new Error(`trainRatings: optimizer must be 'adam', 'adamw' or 'sgd', got ${kind}`);
-}
-
 /** Copies of every tensor's values (parameters and buffers such as batch-norm statistics). */
 /**
  * Batch boundaries: `size` rows each, except that a last batch of one row joins the one before
@@ -100,7 +83,7 @@ export function trainRatings(model: ExplicitPairModel, train: RatingTriples, o: 
   const B = o.batchSize ?? 256;
   if (!Number.isInteger(B) || B < 2) throw new Error(`trainRatings: batchSize must be an integer >= 2, got ${B}`);
   const seed = o.seed ?? 42;
-  const opt = makeOptimizer(model, o);
+  const opt = makeOptimizer(model, o, 'trainRatings');
   const ends = batchEnds(n, B);
   const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
   const history: RatingEpochReport[] = [];
