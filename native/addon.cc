@@ -9,11 +9,6 @@
 
 namespace neurec {
 
-std::vector<KernelEntry>& kernel_table() {
-  static std::vector<KernelEntry> table;
-  return table;
-}
-
 namespace {
 
 Napi::Value capabilities(const Napi::CallbackInfo& info) {

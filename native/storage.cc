@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "allocator.h"
+#include "device_memory.h"
 #include "napi_util.h"
 
 namespace neurec {
@@ -13,8 +13,15 @@ std::atomic<int64_t> Storage::live_count{0};
 std::atomic<int64_t> Storage::live_bytes{0};
 
 namespace {
-// Tags Storage objects so a handle of any other kind is rejected, not reinterpreted.
-const napi_type_tag kStorageTag = {0x6e657572656331ULL, 0x73746f7261676531ULL};
+// Runs a memory call; a std::exception (a CUDA error, say) becomes a JS Error naming `what`.
+template <typename F>
+void guarded(Napi::Env env, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string(what) + ": " + e.what());
+  }
+}
 }  // namespace
 
 Napi::Function Storage::Init(Napi::Env env) {
@@ -42,18 +49,19 @@ Storage::Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(inf
   numel_ = static_cast<int64_t>(n);
   dtype_ = static_cast<DType>(dt);
   size_t bytes = static_cast<size_t>(numel_) * 4;
-  data_ = cached_alloc(bytes, &capacity_);
-  NR_THROW_ERROR_IF(data_ == nullptr, "Storage: out of memory allocating " + std::to_string(bytes) + " bytes");
-  if (zero) std::memset(data_, 0, bytes);
+  guarded(env, "Storage", [&] { data_ = mem::alloc(bytes, &capacity_); });
+  NR_THROW_ERROR_IF(data_ == nullptr, std::string("Storage: out of ") + mem::device_name() + " memory allocating " +
+                                          std::to_string(bytes) + " bytes");
+  if (zero) guarded(env, "Storage", [&] { mem::fill32(data_, 0, numel_); });
   live_count.fetch_add(1);
   live_bytes.fetch_add(static_cast<int64_t>(bytes));
   Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
-  napi_type_tag_object(env, info.This(), &kStorageTag);
+  napi_type_tag_object(env, info.This(), mem::storage_tag());
 }
 
 void Storage::Release(Napi::Env env) {
   if (data_ == nullptr) return;
-  cached_free(data_, capacity_);
+  mem::release(data_, capacity_);
   data_ = nullptr;
   int64_t bytes = numel_ * 4;
   live_count.fetch_sub(1);
@@ -66,8 +74,8 @@ Storage::~Storage() { Release(Env()); }
 Storage* Storage::From(const Napi::Value& v, const char* what) {
   Napi::Env env = v.Env();
   bool ok = false;
-  if (v.IsObject()) napi_check_object_type_tag(env, v, &kStorageTag, &ok);
-  if (!ok) throw Napi::TypeError::New(env, std::string(what) + ": expected a tensor storage");
+  if (v.IsObject()) napi_check_object_type_tag(env, v, mem::storage_tag(), &ok);
+  if (!ok) throw Napi::TypeError::New(env, std::string(what) + ": expected a " + mem::device_name() + " tensor storage");
   Storage* s = Storage::Unwrap(v.As<Napi::Object>());
   if (s->disposed()) throw Napi::Error::New(env, std::string(what) + ": tensor storage was disposed");
   return s;
@@ -94,7 +102,7 @@ Napi::Value Storage::Upload(const Napi::CallbackInfo& info) {
                           "upload: " + std::to_string(len) + " values at offset " + std::to_string(offset) +
                               " do not fit a storage of " + std::to_string(numel_));
   const uint8_t* src = static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
-  std::memcpy(static_cast<uint8_t*>(data_) + offset * 4, src, static_cast<size_t>(len) * 4);
+  guarded(env, "upload", [&] { mem::upload(static_cast<uint8_t*>(data_) + offset * 4, src, static_cast<size_t>(len) * 4); });
   return env.Undefined();
 }
 
@@ -108,7 +116,8 @@ Napi::Value Storage::Download(const Napi::CallbackInfo& info) {
                           "download: range [" + std::to_string(offset) + ", " + std::to_string(offset + len) +
                               ") is outside a storage of " + std::to_string(numel_));
   auto buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(len) * 4);
-  std::memcpy(buf.Data(), static_cast<uint8_t*>(data_) + offset * 4, static_cast<size_t>(len) * 4);
+  guarded(env, "download",
+          [&] { mem::download(buf.Data(), static_cast<uint8_t*>(data_) + offset * 4, static_cast<size_t>(len) * 4); });
   if (dtype_ == DType::f32) return Napi::Float32Array::New(env, len, buf, 0);
   return Napi::Int32Array::New(env, len, buf, 0);
 }
@@ -118,15 +127,15 @@ Napi::Value Storage::Fill(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NR_THROW_ERROR_IF(disposed(), "fill: tensor storage was disposed");
   double v = info[0].As<Napi::Number>().DoubleValue();
+  uint32_t bits;
   if (dtype_ == DType::f32) {
     float f = static_cast<float>(v);
-    float* p = static_cast<float*>(data_);
-    for (int64_t i = 0; i < numel_; ++i) p[i] = f;
+    std::memcpy(&bits, &f, 4);
   } else {
     int32_t k = static_cast<int32_t>(v);
-    int32_t* p = static_cast<int32_t*>(data_);
-    for (int64_t i = 0; i < numel_; ++i) p[i] = k;
+    std::memcpy(&bits, &k, 4);
   }
+  guarded(env, "fill", [&] { mem::fill32(data_, bits, numel_); });
   return env.Undefined();
 }
 
@@ -138,7 +147,7 @@ Napi::Value Storage::CopyFrom(const Napi::CallbackInfo& info) {
   NR_THROW_RANGE_ERROR_IF(src->numel_ != numel_ || src->dtype_ != dtype_,
                           "copyFrom: source of " + std::to_string(src->numel_) + " " + dtype_name(src->dtype_) +
                               " does not match " + std::to_string(numel_) + " " + dtype_name(dtype_));
-  std::memcpy(data_, src->data_, static_cast<size_t>(numel_) * 4);
+  guarded(env, "copyFrom", [&] { mem::copy(data_, src->data_, static_cast<size_t>(numel_) * 4); });
   return env.Undefined();
 }
 
@@ -153,7 +162,7 @@ Napi::Value storage_stats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("liveStorages", Napi::Number::New(info.Env(), static_cast<double>(Storage::live_count.load())));
   o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(Storage::live_bytes.load())));
-  o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(cached_bytes())));
+  o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(mem::cached_bytes())));
   return o;
 }
 
@@ -161,6 +170,6 @@ Napi::Value storage_stats(const Napi::CallbackInfo& info) {
 
 namespace neurec {
 Napi::Value storage_release_cache(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(release_cache()));
+  return Napi::Number::New(info.Env(), static_cast<double>(mem::release_cache()));
 }
 }  // namespace neurec

@@ -7,7 +7,7 @@ export { tidy, keep } from './scope';
 export { noGrad, backward, isGradEnabled, type RowGrad } from './autograd';
 export { tensor, zeros, ones, scalar, int32 } from './creation';
 export { memory, cachedBytes, releaseCache, setNumThreads, capabilities } from './memory';
-export { backends, whyNot } from './backend/load';
+export { backends, whyNot, defaultDevice, setDefaultDevice, resolveDevice, synchronize } from './backend/load';
 export * from './ops';
 export * from './optim';
 export * from './init';

@@ -4,6 +4,7 @@
  * seed feeds a SeedSequence, which hands each parameter (and each dropout call) its own seed.
  */
 import { Tensor, numel, type Device } from './tensor';
+import { defaultDevice } from './backend/load';
 import { fmtShape, opError } from './errors';
 import { InitKind } from './ops/kernel_ids';
 import { kernels } from './ops/util';
@@ -76,13 +77,13 @@ function fill(op: string, shape: readonly number[], kind: number, a: number, b: 
 }
 
 /** Values uniform in [lo, hi). */
-export function uniform(shape: readonly number[], lo: number, hi: number, seed: Seed, device: Device = 'cpu'): Tensor {
+export function uniform(shape: readonly number[], lo: number, hi: number, seed: Seed, device: Device = defaultDevice()): Tensor {
   if (!(lo < hi)) throw opError('uniform', `expected lo < hi but got [${lo}, ${hi})`);
   return fill('uniform', shape, InitKind.uniform, lo, hi, seed, device);
 }
 
 /** Values from a normal distribution with the given mean and standard deviation. */
-export function normal(shape: readonly number[], mean: number, std: number, seed: Seed, device: Device = 'cpu'): Tensor {
+export function normal(shape: readonly number[], mean: number, std: number, seed: Seed, device: Device = defaultDevice()): Tensor {
   if (!(std >= 0)) throw opError('normal', `expected std >= 0 but got ${std}`);
   return fill('normal', shape, InitKind.normal, mean, std, seed, device);
 }
@@ -97,25 +98,25 @@ function fans(op: string, shape: readonly number[]): { fanIn: number; fanOut: nu
 }
 
 /** Glorot uniform: U(-b, b), b = gain·sqrt(6 / (fanIn + fanOut)). */
-export function xavierUniform(shape: readonly number[], seed: Seed, gain = 1, device: Device = 'cpu'): Tensor {
+export function xavierUniform(shape: readonly number[], seed: Seed, gain = 1, device: Device = defaultDevice()): Tensor {
   const { fanIn, fanOut } = fans('xavierUniform', shape);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return fill('xavierUniform', shape, InitKind.uniform, -bound, bound, seed, device);
 }
 
 /** Glorot normal: N(0, std²), std = gain·sqrt(2 / (fanIn + fanOut)). */
-export function xavierNormal(shape: readonly number[], seed: Seed, gain = 1, device: Device = 'cpu'): Tensor {
+export function xavierNormal(shape: readonly number[], seed: Seed, gain = 1, device: Device = defaultDevice()): Tensor {
   const { fanIn, fanOut } = fans('xavierNormal', shape);
   return fill('xavierNormal', shape, InitKind.normal, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), seed, device);
 }
 
 /** He (Kaiming) uniform for ReLU layers, fan-in mode: U(-b, b), b = sqrt(6 / fanIn). */
-export function heUniform(shape: readonly number[], seed: Seed, device: Device = 'cpu'): Tensor {
+export function heUniform(shape: readonly number[], seed: Seed, device: Device = defaultDevice()): Tensor {
   const bound = Math.sqrt(6 / fans('heUniform', shape).fanIn);
   return fill('heUniform', shape, InitKind.uniform, -bound, bound, seed, device);
 }
 
 /** He (Kaiming) normal for ReLU layers, fan-in mode: N(0, 2 / fanIn). */
-export function heNormal(shape: readonly number[], seed: Seed, device: Device = 'cpu'): Tensor {
+export function heNormal(shape: readonly number[], seed: Seed, device: Device = defaultDevice()): Tensor {
   return fill('heNormal', shape, InitKind.normal, 0, Math.sqrt(2 / fans('heNormal', shape).fanIn), seed, device);
 }

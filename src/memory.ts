@@ -1,6 +1,6 @@
 /** Live tensor and native memory counters, for tests and leak hunts. */
 import { Tensor, drainPool, poolStats } from './tensor';
-import { cpu } from './backend/load';
+import { addonFor, cpu, cuda, type Device } from './backend/load';
 
 export interface MemoryInfo {
   /** Tensor objects not yet disposed (views count separately). */
@@ -11,22 +11,23 @@ export interface MemoryInfo {
   bytes: number;
 }
 
-export function memory(): MemoryInfo {
-  const s = cpu().storageStats();
+export function memory(device: Device = 'cpu'): MemoryInfo {
+  const s = addonFor(device).storageStats();
   // Handles waiting in the reuse pool belong to no tensor: they are not counted as live.
-  return { tensors: Tensor.liveCount(), storages: s.liveStorages - poolStats.count, bytes: s.liveBytes - poolStats.bytes };
+  const pooled = poolStats[device];
+  return { tensors: Tensor.liveCount(), storages: s.liveStorages - pooled.count, bytes: s.liveBytes - pooled.bytes };
 }
 
 /** Bytes of freed buffers the native allocator keeps for reuse (NEUREC_CACHE_MB caps it). */
 export function cachedBytes(): number {
-  return cpu().storageStats().cachedBytes + poolStats.bytes;
+  return cpu().storageStats().cachedBytes + poolStats.cpu.bytes;
 }
 
 /** Returns the allocator's cached buffers to the system; the bytes released. */
 export function releaseCache(): number {
-  const pooled = poolStats.bytes;
+  const pooled = poolStats.cpu.bytes + poolStats.cuda.bytes;
   drainPool();
-  return pooled + cpu().releaseCache();
+  return pooled + cpu().releaseCache() + (cuda()?.releaseCache() ?? 0);
 }
 
 /** Threads the CPU kernels use (NEUREC_NUM_THREADS sets the default). */
@@ -34,6 +35,7 @@ export function setNumThreads(n: number): number {
   return cpu().setNumThreads(n);
 }
 
-export function capabilities() {
-  return cpu().capabilities();
+/** What a backend offers: SIMD and threads on the CPU; device name and compute capability on CUDA. */
+export function capabilities(device: Device = 'cpu') {
+  return addonFor(device).capabilities();
 }

@@ -3,7 +3,7 @@
  * (grad, requiresGrad, the node that made it). Values live in native memory; views made by
  * reshape share it, and the storage is freed when the last view is disposed.
  */
-import { addonFor, type Device } from './backend/load';
+import { addonFor, defaultDevice, type Device } from './backend/load';
 import type { NativeStorage } from './backend/addon_types';
 import { fmtShape, opError } from './errors';
 import { track, keep } from './scope';
@@ -21,7 +21,7 @@ export type { Device };
 const POOL_LIMIT_BYTES = Number(process.env.NEUREC_POOL_MB ?? 256) * 1048576;
 const POOL_PER_KEY = 64;
 const pool = new Map<string, NativeStorage[]>();
-export const poolStats = { count: 0, bytes: 0 };
+export const poolStats: Record<Device, { count: number; bytes: number }> = { cpu: { count: 0, bytes: 0 }, cuda: { count: 0, bytes: 0 } };
 
 function poolKey(device: Device, dtypeCode: number, n: number): string {
   return `${device}:${dtypeCode}:${n}`;
@@ -31,8 +31,8 @@ function acquireHandle(device: Device, n: number, dtypeCode: 0 | 1, zero: boolea
   const list = pool.get(poolKey(device, dtypeCode, n));
   const h = list?.pop();
   if (h) {
-    poolStats.count--;
-    poolStats.bytes -= n * 4;
+    poolStats[device].count--;
+    poolStats[device].bytes -= n * 4;
     if (zero) h.fill(0);
     return h;
   }
@@ -44,21 +44,24 @@ function recycleHandle(h: NativeStorage, device: Device, dtypeCode: number): voi
   const key = poolKey(device, dtypeCode, n);
   let list = pool.get(key);
   if (!list) pool.set(key, (list = []));
-  if (list.length >= POOL_PER_KEY || poolStats.bytes + n * 4 > POOL_LIMIT_BYTES) {
+  const stats = poolStats[device];
+  if (list.length >= POOL_PER_KEY || stats.bytes + n * 4 > POOL_LIMIT_BYTES) {
     h.dispose();
     return;
   }
   list.push(h);
-  poolStats.count++;
-  poolStats.bytes += n * 4;
+  stats.count++;
+  stats.bytes += n * 4;
 }
 
 /** Frees every pooled handle (their memory goes back to the native allocator). */
 export function drainPool(): void {
   for (const list of pool.values()) for (const h of list) h.dispose();
   pool.clear();
-  poolStats.count = 0;
-  poolStats.bytes = 0;
+  for (const s of Object.values(poolStats)) {
+    s.count = 0;
+    s.bytes = 0;
+  }
 }
 
 /** A native buffer shared by a tensor and its views. */
@@ -107,14 +110,14 @@ export class Tensor {
   }
 
   /** A new tensor with uninitialised (zero when `zero`) values. */
-  static empty(shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu', zero = false): Tensor {
+  static empty(shape: readonly number[], dtype: DType = 'float32', device: Device = defaultDevice(), zero = false): Tensor {
     checkShape('empty', shape);
     const code = dtype === 'float32' ? 0 : 1;
     const handle = acquireHandle(device, numel(shape), code, zero);
     return new Tensor(new SharedStorage(handle, device, code), shape, dtype, device);
   }
 
-  static fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32', device: Device = 'cpu'): Tensor {
+  static fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32', device: Device = defaultDevice()): Tensor {
     checkShape('tensor', shape);
     if (values.length !== numel(shape))
       throw opError('tensor', `expected ${numel(shape)} values for shape ${fmtShape(shape)} but got ${values.length}`);
@@ -127,6 +130,14 @@ export class Tensor {
         if (!Number.isInteger(values[i])) throw opError('tensor', `int32 tensor got non-integer value ${values[i]} at ${i}`);
     }
     t.handle.upload(typed);
+    return t;
+  }
+
+  /** A copy on `device` (this tensor itself when it is there already); no autograd history. */
+  to(device: Device): Tensor {
+    if (device === this.device) return this;
+    const t = Tensor.empty(this.shape, this.dtype, device);
+    t.handle.upload(this.handle.download());
     return t;
   }
 

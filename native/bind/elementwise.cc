@@ -1,5 +1,5 @@
 // N-API wrappers for binary_fwd, scalar_fwd, unary_fwd, unary_bwd.
-#include "cpu/elementwise.h"
+#include "backend.h"
 #include "napi_util.h"
 
 namespace {
@@ -13,7 +13,7 @@ int64_t reach(int64_t M, int64_t N, int64_t rs, int64_t cs) {
 NR_KERNEL(binary_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N");
   int64_t ars = a.size(5, "ars"), acs = a.size(6, "acs"), brs = a.size(7, "brs"), bcs = a.size(8, "bcs");
-  neurec::cpu::binary_fwd(a.f32(0, "out", M * N), a.f32(1, "a", reach(M, N, ars, acs)),
+  backend::binary_fwd(a.f32(0, "out", M * N), a.f32(1, "a", reach(M, N, ars, acs)),
                           a.f32(2, "b", reach(M, N, brs, bcs)), M, N, ars, acs, brs, bcs,
                           static_cast<int>(a.integer(9, "op")));
   return a.undefined();
@@ -22,7 +22,7 @@ NR_KERNEL(binary_fwd) {
 // scalar_fwd(out, x, n, op, s)
 NR_KERNEL(scalar_fwd) {
   int64_t n = a.size(2, "n");
-  neurec::cpu::scalar_fwd(a.f32(0, "out", n), a.f32(1, "x", n), n, static_cast<int>(a.integer(3, "op")),
+  backend::scalar_fwd(a.f32(0, "out", n), a.f32(1, "x", n), n, static_cast<int>(a.integer(3, "op")),
                           static_cast<float>(a.number(4, "s")));
   return a.undefined();
 }
@@ -30,14 +30,14 @@ NR_KERNEL(scalar_fwd) {
 // unary_fwd(out, x, n, op)
 NR_KERNEL(unary_fwd) {
   int64_t n = a.size(2, "n");
-  neurec::cpu::unary_fwd(a.f32(0, "out", n), a.f32(1, "x", n), n, static_cast<int>(a.integer(3, "op")));
+  backend::unary_fwd(a.f32(0, "out", n), a.f32(1, "x", n), n, static_cast<int>(a.integer(3, "op")));
   return a.undefined();
 }
 
 // unary_bwd(dx, dy, x|null, y|null, n, op)
 NR_KERNEL(unary_bwd) {
   int64_t n = a.size(4, "n");
-  neurec::cpu::unary_bwd(a.f32(0, "dx", n), a.f32(1, "dy", n), a.f32_opt(2, "x", n), a.f32_opt(3, "y", n), n,
+  backend::unary_bwd(a.f32(0, "dx", n), a.f32(1, "dy", n), a.f32_opt(2, "x", n), a.f32_opt(3, "y", n), n,
                          static_cast<int>(a.integer(5, "op")));
   return a.undefined();
 }

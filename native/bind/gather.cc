@@ -1,25 +1,25 @@
 // N-API wrappers for gather_fwd, gather_bwd, coalesce_rows.
-#include "cpu/gather.h"
+#include "backend.h"
 #include "napi_util.h"
 
 // gather_fwd(out, table, idx, B, D, R)
 NR_KERNEL(gather_fwd) {
   int64_t B = a.size(3, "B"), D = a.size(4, "D"), R = a.size(5, "R");
-  neurec::cpu::gather_fwd(a.f32(0, "out", B * D), a.f32(1, "table", R * D), a.i32(2, "idx", B), B, D, R);
+  backend::gather_fwd(a.f32(0, "out", B * D), a.f32(1, "table", R * D), a.i32(2, "idx", B), B, D, R);
   return a.undefined();
 }
 
 // gather_bwd(dtable, dy, idx, B, D, R): dtable += scatter(dy)
 NR_KERNEL(gather_bwd) {
   int64_t B = a.size(3, "B"), D = a.size(4, "D"), R = a.size(5, "R");
-  neurec::cpu::gather_bwd(a.f32(0, "dtable", R * D), a.f32(1, "dy", B * D), a.i32(2, "idx", B), B, D, R);
+  backend::gather_bwd(a.f32(0, "dtable", R * D), a.f32(1, "dy", B * D), a.i32(2, "idx", B), B, D, R);
   return a.undefined();
 }
 
 // coalesce_rows(outRows, outVals, rows, vals, B, D) -> U
 NR_KERNEL(coalesce_rows) {
   int64_t B = a.size(4, "B"), D = a.size(5, "D");
-  int64_t U = neurec::cpu::coalesce_rows(a.i32(0, "outRows", B), a.f32(1, "outVals", B * D), a.i32(2, "rows", B),
+  int64_t U = backend::coalesce_rows(a.i32(0, "outRows", B), a.f32(1, "outVals", B * D), a.i32(2, "rows", B),
                                          a.f32(3, "vals", B * D), B, D);
   return Napi::Number::New(a.env, static_cast<double>(U));
 }

@@ -1,11 +1,11 @@
-// N-API wrappers for matmul_fwd, linear_fwd, linear_bwd: check args, call neurec::cpu.
-#include "cpu/linear.h"
+// N-API wrappers for matmul_fwd, linear_fwd, linear_bwd: check args, call the backend.
+#include "backend.h"
 #include "napi_util.h"
 
 // matmul_fwd(out, a, b, M, N, K, transA, transB, accumulate)
 NR_KERNEL(matmul_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N"), K = a.size(5, "K");
-  neurec::cpu::matmul_fwd(a.f32(0, "out", M * N), a.f32(1, "a", M * K), a.f32(2, "b", K * N), M, N, K,
+  backend::matmul_fwd(a.f32(0, "out", M * N), a.f32(1, "a", M * K), a.f32(2, "b", K * N), M, N, K,
                           a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
   return a.undefined();
 }
@@ -13,7 +13,7 @@ NR_KERNEL(matmul_fwd) {
 // linear_fwd(y, x, w, bias|null, M, K, N, relu)
 NR_KERNEL(linear_fwd) {
   int64_t M = a.size(4, "M"), K = a.size(5, "K"), N = a.size(6, "N");
-  neurec::cpu::linear_fwd(a.f32(0, "y", M * N), a.f32(1, "x", M * K), a.f32(2, "w", N * K), a.f32_opt(3, "bias", N),
+  backend::linear_fwd(a.f32(0, "y", M * N), a.f32(1, "x", M * K), a.f32(2, "w", N * K), a.f32_opt(3, "bias", N),
                           M, K, N, a.flag(7, "relu"));
   return a.undefined();
 }
@@ -24,7 +24,7 @@ NR_KERNEL(linear_bwd) {
   bool relu = a.flag(10, "relu");
   const float* y = a.f32_opt(6, "y", M * N);
   if (relu && !y) a.fail("relu backward needs the forward output y");
-  neurec::cpu::linear_bwd(a.f32_opt(0, "dx", M * K), a.f32_opt(1, "dw", N * K), a.f32_opt(2, "db", N),
+  backend::linear_bwd(a.f32_opt(0, "dx", M * K), a.f32_opt(1, "dw", N * K), a.f32_opt(2, "db", N),
                           a.f32(3, "dy", M * N), a.f32(4, "x", M * K), a.f32(5, "w", N * K), y, M, K, N, relu,
                           a.flag(11, "accumulate"));
   return a.undefined();

@@ -55,6 +55,10 @@ export interface Addon extends KernelTable {
   Storage: StorageCtor;
   storageStats(): { liveStorages: number; liveBytes: number; cachedBytes: number };
   releaseCache(): number;
-  capabilities(): { avx2Fma: boolean; threads: number; kernels: string[] };
+  capabilities(): { avx2Fma: boolean; threads: number; kernels: string[]; device?: string; computeCapability?: string };
   setNumThreads(n: number): number;
+  /** CUDA addon only: devices the runtime sees, and why none. */
+  deviceStatus?(): { devices: number; error: string | null };
+  /** CUDA addon only: waits for queued kernels and throws a fault a kernel recorded. */
+  synchronize?(): void;
 }

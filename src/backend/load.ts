@@ -9,6 +9,7 @@ export type Device = 'cpu' | 'cuda';
 
 let cpuAddon: Addon | null = null;
 let cudaAddon: Addon | null | undefined;
+let cudaBuilt: Addon | null = null;
 const reasons: Record<Device, string[]> = { cpu: [], cuda: [] };
 
 export function cpu(): Addon {
@@ -29,16 +30,29 @@ export function cuda(): Addon | null {
   if (cudaAddon !== undefined) return cudaAddon;
   cudaAddon = null;
   try {
-    const addon = bindings('neurec_cuda') as Addon & { deviceCount?: () => number };
-    const n = addon.deviceCount ? addon.deviceCount() : 0;
-    if (n > 0) cudaAddon = addon;
-    else reasons.cuda.push('the CUDA addon loaded but found no CUDA device (check the driver and CUDA_VISIBLE_DEVICES)');
+    const addon = bindings('neurec_cuda') as Addon;
+    cudaBuilt = addon;
+    const st = addon.deviceStatus ? addon.deviceStatus() : { devices: 0, error: 'the addon has no deviceStatus()' };
+    if (st.devices > 0) cudaAddon = addon;
+    else
+      reasons.cuda.push(
+        `the CUDA addon loaded but found no CUDA device (${st.error ?? 'none visible'}); check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES`,
+      );
   } catch (e) {
     reasons.cuda.push(
       `the CUDA addon neurec_cuda is not built (${(e as Error).message.split('\n')[0]}); run \`npm run build:cuda\` on a machine with nvcc`,
     );
   }
   return cudaAddon;
+}
+
+/**
+ * The CUDA addon when it is built, even with no device to run it (its kernel table and error
+ * paths can be checked without a GPU); null when it is not built.
+ */
+export function cudaAddonBuild(): Addon | null {
+  cuda();
+  return cudaBuilt;
 }
 
 /** Devices whose addon loaded and works here. */
@@ -59,4 +73,36 @@ export function addonFor(device: Device): Addon {
   const a = cuda();
   if (!a) throw new Error(`neurec: device 'cuda' is unavailable: ${whyNot('cuda')}`);
   return a;
+}
+
+let current: Device = 'cpu';
+
+/** The device new tensors go to when none is named (parameters, batches, scores). */
+export function defaultDevice(): Device {
+  return current;
+}
+
+/**
+ * Makes `device` the default for new tensors, so models, trainers and evaluation run there
+ * with no code change. Throws, saying why, when the device is unavailable.
+ */
+export function setDefaultDevice(device: Device): void {
+  addonFor(device);
+  current = device;
+}
+
+/** 'auto' is CUDA when a device and the CUDA addon are there, else the CPU. */
+export function resolveDevice(name: string): Device {
+  if (name === 'cpu') return 'cpu';
+  if (name === 'cuda') {
+    addonFor('cuda');
+    return 'cuda';
+  }
+  if (name === 'auto') return cuda() ? 'cuda' : 'cpu';
+  throw new Error(`neurec: unknown device '${name}' (expected cpu, cuda or auto)`);
+}
+
+/** Waits for queued device work (timing) and surfaces faults kernels recorded; no-op on CPU. */
+export function synchronize(device: Device = current): void {
+  if (device === 'cuda') addonFor('cuda').synchronize?.();
 }

@@ -24,7 +24,8 @@ import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoin
 import { loadDataset } from './datasets';
 import { trainRatingModel } from './train_rating';
 import { Progress } from './progress';
-import { setNumThreads } from '../memory';
+import { capabilities, setNumThreads } from '../memory';
+import { resolveDevice, setDefaultDevice } from '../backend/load';
 import { num, parseArgs, usage, type ArgSpec, type ArgValue } from './args';
 
 export const TRAIN_SPEC: ArgSpec = {
@@ -86,7 +87,9 @@ export function trainCommand(argv: string[]): void {
   const a = parseArgs(argv, TRAIN_SPEC, 'train');
   if (a.help) return void console.log(usage('train', TRAIN_SPEC));
   const model = canonicalModel(String(a.model));
-  if (a.device === 'cuda') throw new Error('train: --device cuda: the CUDA backend is not built yet (issue #4); use --device cpu or auto');
+  const device = resolveDevice(String(a.device));
+  setDefaultDevice(device);
+  if (device !== 'cpu') console.log(`# device: ${device} (${capabilities(device).device ?? 'unknown'})`);
   if (a.threads !== undefined) setNumThreads(num(a, 'threads', 'train'));
   if ((RATING_MODELS as readonly string[]).includes(model)) return trainRatingModel(model, a);
   trainRanker(model, a);

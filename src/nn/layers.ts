@@ -18,7 +18,7 @@ export class Linear extends Module {
     const init = opts.init ?? 'xavier';
     const w = init === 'he' ? heUniform(shape, seed) : init === 'xavier' ? xavierUniform(shape, seed) : uniform(shape, -1 / Math.sqrt(inFeatures), 1 / Math.sqrt(inFeatures), seed);
     this.weight = this.param('weight', w);
-    this.bias = opts.bias === false ? null : this.param('bias', Tensor.empty([outFeatures], 'float32', 'cpu', true));
+    this.bias = opts.bias === false ? null : this.param('bias', Tensor.empty([outFeatures], 'float32', undefined, true));
   }
   forward(x: Tensor, relu = false): Tensor {
     return linear(x, this.weight, this.bias, { relu });
@@ -67,8 +67,8 @@ export class BatchNorm1d extends Module {
     const ones = Tensor.empty([features]);
     ones.handle.fill(1);
     this.gamma = this.param('gamma', ones);
-    this.beta = this.param('beta', Tensor.empty([features], 'float32', 'cpu', true));
-    this.runningMean = this.buffer('running_mean', Tensor.empty([features], 'float32', 'cpu', true));
+    this.beta = this.param('beta', Tensor.empty([features], 'float32', undefined, true));
+    this.runningMean = this.buffer('running_mean', Tensor.empty([features], 'float32', undefined, true));
     const rv = Tensor.empty([features]);
     rv.handle.fill(1);
     this.runningVar = this.buffer('running_var', rv);

@@ -4,6 +4,7 @@
  */
 import { Tensor, numel } from '../tensor';
 import { record } from '../autograd';
+import { defaultDevice } from '../backend/load';
 import { fmtShape, opError } from '../errors';
 import { BinaryOp, ScalarOp, UnaryOp, type BinaryOpName, type UnaryOpName } from './kernel_ids';
 import { empty, expectDType, kernels, sameDevice } from './util';
@@ -155,7 +156,7 @@ export function clone(x: Tensor): Tensor {
 }
 
 export function full(shape: readonly number[], value: number, like?: Tensor): Tensor {
-  const t = Tensor.empty(shape, 'float32', like ? like.device : 'cpu');
+  const t = Tensor.empty(shape, 'float32', like ? like.device : defaultDevice());
   t.handle.fill(value);
   return t;
 }
