@@ -32,9 +32,9 @@ export const rows: BenchRow[] = [
     amount: 3 * B * D * 4 + B * 8,
     unit: 'GB/s',
     setup() {
-      const table = Tensor.empty([R, D], 'float32', 'cpu', true).keep();
+      const table = Tensor.empty([R, D], 'float32', undefined, true).keep();
       const g = normal([B, D], 0, 1, 2).keep(), idx = indices();
-      const k = kernels('cpu');
+      const k = kernels(table.device);
       return {
         fn: () => k.gather_bwd(table.handle, g.handle, idx.handle, B, D, R),
         dispose: () => [table, g, idx].forEach((t) => t.dispose()),

@@ -26,15 +26,23 @@ export interface BenchResult {
   calls: number;
 }
 
-export function timeRow(row: BenchRow, repeat = 20, minTime = 0.2): BenchResult {
-  const { fn, dispose } = row.setup();
+/**
+ * `sync` waits for queued device work (a no-op on the CPU): each timed block ends with it, so
+ * a sample covers the kernels' execution, not just their launches.
+ */
+export function timeRow(row: BenchRow, repeat = 20, minTime = 0.2, sync: () => void = () => {}): BenchResult {
+  const setup = row.setup();
+  const dispose = setup.dispose;
+  const fn = setup.fn;
   try {
     const now = () => Number(process.hrtime.bigint()) / 1e9;
     fn();
+    sync();
     let n = 0;
     const t0 = now();
     while (n < 3 || now() - t0 < minTime / 4) {
       fn();
+      sync();
       n++;
     }
     const est = (now() - t0) / n;
@@ -44,6 +52,7 @@ export function timeRow(row: BenchRow, repeat = 20, minTime = 0.2): BenchResult 
     for (let s = 0; s < count; s++) {
       const t = now();
       for (let i = 0; i < inner; i++) fn();
+      sync();
       samples.push(((now() - t) * 1e6) / inner);
     }
     samples.sort((a, b) => a - b);

@@ -1,0 +1,19 @@
+// Data movement kernels on the device: column-block copies (concat/slice), 2-D transpose,
+// reductions over one axis and their broadcast inverse. Same signatures as
+// native/cpu/shape.h; every pointer is a device pointer.
+#pragma once
+#include <cstdint>
+
+namespace neurec::cuda {
+
+// out (rows, out_cols)[:, out_off:out_off+len] (+)= x (rows, x_cols)[:, x_off:x_off+len].
+void copy_cols(float* out, const float* x, int64_t rows, int64_t out_cols, int64_t out_off, int64_t x_cols,
+               int64_t x_off, int64_t len, bool accumulate);
+// out (N,M) = x (M,N) transposed.
+void transpose_fwd(float* out, const float* x, int64_t M, int64_t N);
+// out (outer, inner) = sum over r of x (outer, R, inner), times scale.
+void sum_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner, float scale);
+// out (outer, R, inner) = x (outer, inner) * scale, broadcast over the middle axis.
+void broadcast_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner, float scale);
+
+}  // namespace neurec::cuda
