@@ -6,7 +6,8 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower } from '../nn/layers';
-import { concat, mul } from '../ops';
+import { add, concat, gather, matmul, mul, relu, slice } from '../ops';
+import { noGrad } from '../autograd';
 import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
@@ -83,9 +84,44 @@ export class NCF extends Module implements Recommender {
     return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
   }
 
-  /** Logits of (user, item) pairs, without gradients, in chunks. */
+  /**
+   * Logits of (user, item) pairs, without gradients, in chunks. With a tower, its first layer
+   * over [user half; item half] is W_u·p_u + W_i·q_i + b: both halves are projected once for
+   * every user and every item, and each pair then costs a gather-add instead of two gathers,
+   * a concat and a 2·half × layers[1] product (about three quarters of an evaluation's work).
+   */
   scorePairs(users: Int32Array, items: Int32Array): Float32Array {
-    return predictPairs(this, (u, i) => this.forward(u, i), users, items);
+    if (!this.tower) return predictPairs(this, (u, i) => this.forward(u, i), users, items);
+    const proj = noGrad(() => this.firstLayerProjections());
+    try {
+      return predictPairs(this, (u, i) => this.forwardProjected(u, i, proj), users, items);
+    } finally {
+      proj.user.dispose();
+      proj.item.dispose();
+    }
+  }
+
+  /** The first tower layer's pre-activation split by input half: [nUsers, L1] and [nItems, L1] (bias in the item part). */
+  private firstLayerProjections(): { user: Tensor; item: Tensor } {
+    const first = this.tower!.layers[0];
+    const half = this.layers[0] / 2;
+    const wu = slice(first.weight, 0, half), wi = slice(first.weight, half, half);
+    const user = matmul(this.mlpUser!.weight, wu, { transB: true });
+    const itemNoBias = matmul(this.mlpItem!.weight, wi, { transB: true });
+    const item = first.bias ? add(itemNoBias, first.bias) : itemNoBias;
+    for (const t of [wu, wi, itemNoBias]) if (t !== item) t.dispose();
+    return { user, item };
+  }
+
+  /** forward() with the first tower layer read from the projections (same values, less work). */
+  private forwardProjected(users: Tensor, items: Tensor, proj: { user: Tensor; item: Tensor }): Tensor {
+    const layers = this.tower!.layers;
+    let h = relu(add(gather(proj.user, users), gather(proj.item, items)));
+    for (let k = 1; k < layers.length; k++) h = layers[k].forward(h, true);
+    const parts: Tensor[] = [];
+    if (this.gmfUser && this.gmfItem) parts.push(mul(this.gmfUser.forward(users), this.gmfItem.forward(items)));
+    parts.push(h);
+    return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
   }
 
   /** Logits of every item for each user: [users.length, nItems]. */

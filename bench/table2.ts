@@ -1,0 +1,90 @@
+/**
+ * He et al. 2017, Table 2 on the paper's own ML-1M test set (ml-1m-ncf): NeuMF HR@10 / NDCG@10
+ * by predictive factors, without and with pre-training, every epoch chosen on a validation
+ * carve of the training data (never the test file). Pre-training as in the paper: GMF and MLP
+ * trained first (their rows are reported too), NeuMF initialised from both with α = 0.5 and
+ * fine-tuned with plain SGD.
+ *
+ *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05] [--skip-plain] [--write]
+ *
+ * Each run is one `neurec train` child process; its last stdout line is the JSON summary.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+function option(name: string, dflt: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+const flag = (n: string) => process.argv.includes(n);
+
+const factors = option('--factors', '8,16,32,64').split(',').map(Number);
+const epochs = option('--epochs', '20');
+const patience = option('--patience', '5');
+const sgdLr = option('--sgd-lr', '0.05');
+const cli = path.resolve(__dirname, '..', 'src', 'cli', 'main.js');
+const runs = path.resolve(__dirname, '..', '..', 'runs', 'table2');
+
+/** The paper's Table 2, [HR@10, NDCG@10] without and with pre-training. */
+const PAPER: Record<number, { plain: [number, number]; pretrained: [number, number] }> = {
+  8: { plain: [0.688, 0.41], pretrained: [0.701, 0.42] },
+  16: { plain: [0.696, 0.42], pretrained: [0.72, 0.436] },
+  32: { plain: [0.701, 0.425], pretrained: [0.72, 0.438] },
+  64: { plain: [0.705, 0.426], pretrained: [0.73, 0.447] },
+};
+
+interface Summary {
+  best_epoch: number;
+  metrics: { sampled: Record<string, number>; full: Record<string, number> };
+  seconds_per_epoch: number;
+  eval_fingerprint: string;
+}
+
+function train(args: string[]): Summary {
+  const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--json'];
+  console.error(`# neurec ${[...common, ...args].join(' ')}`);
+  const r = spawnSync(process.execPath, [cli, ...common, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Summary;
+  } catch {
+    throw new Error(`neurec ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+}
+
+const cell = (s: Summary) =>
+  `${s.metrics.sampled['hr@10'].toFixed(3)} / ${s.metrics.sampled['ndcg@10'].toFixed(3)} (${s.best_epoch})`;
+const full = (s: Summary) =>
+  `${s.metrics.full['hr@10'].toFixed(3)} / ${s.metrics.full['ndcg@10'].toFixed(3)} / ${s.metrics.full['recall@20'].toFixed(3)}`;
+
+const rows = [
+  '| factors | variant | paper HR@10 / NDCG@10 | neurec HR@10 / NDCG@10 (best epoch) | full ranking HR@10 / NDCG@10 / Recall@20 | s/epoch |',
+  '|---|---|---|---|---|---|',
+];
+for (const f of factors) {
+  const layers = [8 * f, 4 * f, 2 * f, f].join(',');
+  const p = PAPER[f];
+  const paper = (v?: [number, number]) => (v ? `${v[0].toFixed(3)} / ${v[1].toFixed(3)}` : '—');
+  const add = (variant: string, ref: string, s: Summary) => {
+    rows.push(`| ${f} | ${variant} | ${ref} | ${cell(s)} | ${full(s)} | ${s.seconds_per_epoch.toFixed(1)} |`);
+    console.log(rows[rows.length - 1]);
+  };
+  if (!flag('--skip-plain')) add('NeuMF, no pre-training (Adam 1e-3)', paper(p?.plain), train(['--model', 'neumf', '--factors', String(f), '--layers', layers, '--no-save']));
+  const gDir = path.join(runs, `gmf-${f}`), mDir = path.join(runs, `mlp-${f}`);
+  add('GMF (Adam 1e-3)', '—', train(['--model', 'gmf', '--factors', String(f), '--save', gDir]));
+  add('MLP (Adam 1e-3)', '—', train(['--model', 'mlp', '--factors', String(f), '--layers', layers, '--save', mDir]));
+  add(`NeuMF, pre-trained, α 0.5, SGD ${sgdLr}`, paper(p?.pretrained), train(['--model', 'neumf', '--factors', String(f), '--layers', layers, '--pretrain', `${gDir},${mDir}`, '--optimizer', 'sgd', '--lr', sgdLr, '--no-save']));
+}
+const table = rows.join('\n');
+console.log('\n' + table);
+if (flag('--write')) {
+  const file = path.resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const cmd = process.argv.slice(2).join(' ');
+  const block = `<!-- table2-pretrain:start -->\n${new Date().toISOString().slice(0, 10)}, commit ${commit}: \`node dist/bench/table2.js ${cmd}\`\n\n${table}\n<!-- table2-pretrain:end -->`;
+  let text = fs.readFileSync(file, 'utf8');
+  const re = /<!-- table2-pretrain:start -->[\s\S]*<!-- table2-pretrain:end -->/;
+  text = re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n## He et al. 2017, Table 2: GMF, MLP and pre-trained NeuMF\n\n${block}\n`;
+  fs.writeFileSync(file, text);
+}

@@ -1,0 +1,26 @@
+/** GMF, MLP and NeuMF: the factorised scoring path gives forward()'s logits. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Tensor, noGrad, tidy } from '../../src';
+import { NCF, type NcfKind } from '../../src/models/ncf';
+import { assertClose } from '../util/close';
+import { Rng } from '../util/rand';
+
+for (const kind of ['gmf', 'mlp', 'neumf'] as NcfKind[]) {
+  test(`${kind}: scorePairs (first tower layer projected per user and item) equals forward`, () => {
+    const net = new NCF({ model: kind, nUsers: 37, nItems: 53, factors: 5, layers: [12, 7, 5], seed: 4 });
+    // Non-zero biases, so the bias's place in the projection is checked too.
+    for (const l of net.tower?.layers ?? []) l.bias!.handle.upload(Float32Array.from(new Rng(2).uniform(l.bias!.size, -0.3, 0.3)));
+    const rng = new Rng(11);
+    const users = rng.ints(40001, 37), items = rng.ints(40001, 53);
+    const want = noGrad(() => tidy(() => net.forward(Tensor.fromArray(users, [users.length], 'int32'), Tensor.fromArray(items, [items.length], 'int32')).toFloat32Array()));
+    const got = net.scorePairs(users, items);
+    assert.is(got.length, users.length);
+    assertClose(got, want, { atol: 1e-5, rtol: 1e-4, what: `${kind} logits` });
+    const all = tidy(() => net.scoreAll(Int32Array.of(3, 36)).toFloat32Array());
+    assertClose(all.subarray(0, 53), net.scorePairs(new Int32Array(53).fill(3), Int32Array.from({ length: 53 }, (_, i) => i)), { what: 'scoreAll row' });
+    net.dispose();
+  });
+}
+
+test.run();
