@@ -9,6 +9,7 @@ import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
 import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
+import { LossMeter } from './loss_meter';
 import { bceWithLogits } from '../ops/losses';
 import type { Module } from '../nn/module';
 import { NegativeSampler } from '../data/negatives';
@@ -65,11 +66,11 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       const inst = sampler.instances(epoch, { shuffle: true });
       const t1 = performance.now();
       const n = inst.users.length;
-      let lossSum = 0;
+      const meter = new LossMeter();
       model.train();
       for (let s = 0; s < n; s += B) {
         const e = Math.min(n, s + B);
-        lossSum += tidy(() => {
+        tidy(() => {
           const u = Tensor.fromArray(inst.users.subarray(s, e), [e - s], 'int32');
           const i = Tensor.fromArray(inst.items.subarray(s, e), [e - s], 'int32');
           const y = Tensor.fromArray(inst.labels.subarray(s, e), [e - s, 1]);
@@ -77,12 +78,13 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
           opt.zeroGrad();
           loss.backward();
           opt.step();
-          return loss.item() * (e - s);
+          meter.add(loss, e - s);
         });
-        if (o.onProgress && ((s / B) & 255) === 0) o.onProgress(e, n, lossSum / e);
+        if (o.onProgress && ((s / B) & 255) === 0) o.onProgress(e, n, meter.total / e);
       }
+      const loss = meter.total / n;
+      meter.dispose();
       const t2 = performance.now();
-      const loss = lossSum / n;
       if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at epoch ${epoch}; lower the learning rate (now ${o.lr ?? 1e-3})`);
       const valid = o.valid ? evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]) : null;
       const score = valid ? valid['ndcg@10'] : epoch;

@@ -11,6 +11,7 @@ import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
 import { snapshotState, restoreState } from '../nn/module';
 import type { Tensor } from '../tensor';
 import { tidy } from '../scope';
+import { LossMeter } from './loss_meter';
 import type { Module } from '../nn/module';
 import { Rng } from '../data/rng';
 import { evaluatePairRatings, type RatingMetrics, type RatingTriples } from '../eval/pairs_rating';
@@ -101,21 +102,23 @@ export function trainRatings(model: ExplicitPairModel, train: RatingTriples, o: 
       }
       const t0 = performance.now();
       model.train();
-      let lossSum = 0, s = 0;
+      const meter = new LossMeter();
+      let s = 0;
       for (let b = 0; b < ends.length; b++) {
         const e = ends[b];
-        lossSum += tidy(() => {
+        tidy(() => {
           const loss = model.loss(users.subarray(s, e), items.subarray(s, e), ratings.subarray(s, e));
           opt.zeroGrad();
           loss.backward();
           opt.step();
-          return loss.item() * (e - s);
+          meter.add(loss, e - s);
         });
         s = e;
-        if (o.onProgress && (b & 255) === 0) o.onProgress(e, n, lossSum / e);
+        if (o.onProgress && (b & 255) === 0) o.onProgress(e, n, meter.total / e);
       }
+      const loss = meter.total / n;
+      meter.dispose();
       const seconds = (performance.now() - t0) / 1000;
-      const loss = lossSum / n;
       if (!Number.isFinite(loss))
         throw new Error(`trainRatings: loss became ${loss} at epoch ${epoch}; lower the learning rate (now ${o.lr ?? 'default'})`);
       const valid = o.valid ? evaluatePairRatings((u, i) => model.predictRatings(u, i), o.valid) : null;
