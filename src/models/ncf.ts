@@ -91,10 +91,20 @@ export class NCF extends Module implements Recommender {
    * a concat and a 2·half × layers[1] product (about three quarters of an evaluation's work).
    */
   scorePairs(users: Int32Array, items: Int32Array): Float32Array {
-    if (!this.tower) return predictPairs(this, (u, i) => this.forward(u, i), users, items);
+    return this.withScorer((score) => score(users, items));
+  }
+
+  /** Logits of every item for each user: [users.length, nItems]. */
+  scoreAll(users: Int32Array): Tensor {
+    return this.withScorer((score) => scoreAllByPairs(score, users, this.nItems));
+  }
+
+  /** Runs `fn` with a pair scorer, the tower's first layer projected once for all its calls. */
+  private withScorer<T>(fn: (score: (u: Int32Array, i: Int32Array) => Float32Array) => T): T {
+    if (!this.tower) return fn((u, i) => predictPairs(this, (a, b) => this.forward(a, b), u, i));
     const proj = noGrad(() => this.firstLayerProjections());
     try {
-      return predictPairs(this, (u, i) => this.forwardProjected(u, i, proj), users, items);
+      return fn((u, i) => predictPairs(this, (a, b) => this.forwardProjected(a, b, proj), u, i));
     } finally {
       proj.user.dispose();
       proj.item.dispose();
@@ -122,11 +132,6 @@ export class NCF extends Module implements Recommender {
     if (this.gmfUser && this.gmfItem) parts.push(mul(this.gmfUser.forward(users), this.gmfItem.forward(items)));
     parts.push(h);
     return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
-  }
-
-  /** Logits of every item for each user: [users.length, nItems]. */
-  scoreAll(users: Int32Array): Tensor {
-    return scoreAllByPairs((u, i) => this.scorePairs(u, i), users, this.nItems);
   }
 
   /**
