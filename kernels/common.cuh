@@ -84,7 +84,8 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
 
 // Faults found inside a kernel. The first one wins; the host reads and clears it at the next
 // download (device_errors.cu), and throws "<kernel>: index <value> out of range [0, <bound>)".
-enum DeviceErrorKind : int { kNoError = 0, kIndexOutOfRange = 1, kLabelOutOfRange = 2 };
+// kRowsNotAscending: value is the row id, bound the one before it.
+enum DeviceErrorKind : int { kNoError = 0, kIndexOutOfRange = 1, kLabelOutOfRange = 2, kRowsNotAscending = 3 };
 enum DeviceErrorSite : int { kSiteGather = 1, kSiteGatherBwd = 2, kSiteSoftmaxCe = 3, kSiteSparseAdam = 4, kSiteTopk = 5 };
 struct DeviceError {
   int kind, site;

@@ -39,6 +39,10 @@ void throw_if_device_error() {
   DeviceError clear{};
   CUDA_CHECK(cudaMemcpyAsync(device_error_slot(), &clear, sizeof clear, cudaMemcpyHostToDevice, stream()));
   CUDA_CHECK(cudaStreamSynchronize(stream()));
+  if (e.kind == kRowsNotAscending)
+    throw std::invalid_argument(std::string(site_name(e.site)) +
+                                ": rows must be strictly ascending (coalesce them first), got " +
+                                std::to_string(e.bound) + " then " + std::to_string(e.value) + " (found on the device)");
   const char* what = e.kind == kLabelOutOfRange ? "label" : "index";
   throw std::out_of_range(std::string(site_name(e.site)) + ": " + what + " " + std::to_string(e.value) +
                           " out of range [0, " + std::to_string(e.bound) + ") (found on the device)");

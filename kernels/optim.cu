@@ -101,7 +101,9 @@ __global__ void adam_step_kernel(float* p, const float* g, float* m, float* v, i
 // Thread per W consecutive columns (W = 4: D % 4 == 0, every pointer 16-byte aligned) of the
 // flat (U, D) gradient rows: the threads of one table row are adjacent, so accesses coalesce
 // along the row whatever D is, and no lane idles for a narrow D as a warp per row would. A row
-// id outside [0, R) is reported once (by its first thread) and its update skipped.
+// id outside [0, R), or not above the one before it (the CPU's precondition: a repeated row
+// would be updated by two threads at once), is reported once (by its first thread) and its
+// update skipped.
 template <int W>
 __global__ void sparse_adam_step_kernel(float* p, float* m, float* v, const int32_t* rows, const float* values,
                                         int64_t U, int64_t D, int64_t R, AdamCoef c, DeviceError* slot) {
@@ -111,6 +113,11 @@ __global__ void sparse_adam_step_kernel(float* p, float* m, float* v, const int3
     const int64_t row = rows[u];
     if (row < 0 || row >= R) {
       if (j == 0) report_device_error(slot, kIndexOutOfRange, kSiteSparseAdam, row, R);
+      continue;
+    }
+    const int64_t prev = u > 0 ? rows[u - 1] : -1;
+    if (row <= prev && prev < R) {  // (a row id past R is reported by its own thread instead)
+      if (j == 0) report_device_error(slot, kRowsNotAscending, kSiteSparseAdam, row, prev);
       continue;
     }
     const int64_t off = row * D + j;

@@ -302,7 +302,8 @@ void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_
   if (k > kMaxK)
     throw std::invalid_argument("k = " + std::to_string(k) + " is larger than " + std::to_string(kMaxK) +
                                 ", the most topk_fwd supports on CUDA");
-  if (k == 0 || N == 0) return;
+  // k == 0 selects nothing, but with exclusions the kernel still runs: the CPU checks them.
+  if (N == 0 || (k == 0 && !exclPtr)) return;
 
   int dev = 0, sms = 0;
   CUDA_CHECK(cudaGetDevice(&dev));
