@@ -6,6 +6,6 @@
 NR_KERNEL(dropout_fwd) {
   int64_t n = a.size(3, "n");
   backend::dropout_fwd(a.f32(0, "out", n), a.f32(1, "mask", n), a.f32(2, "x", n), n, static_cast<float>(a.number(4, "p")),
-                           static_cast<uint64_t>(a.integer(5, "seed")));
+                       static_cast<uint64_t>(a.integer(5, "seed")));
   return a.undefined();
 }

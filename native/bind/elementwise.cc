@@ -14,8 +14,8 @@ NR_KERNEL(binary_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N");
   int64_t ars = a.size(5, "ars"), acs = a.size(6, "acs"), brs = a.size(7, "brs"), bcs = a.size(8, "bcs");
   backend::binary_fwd(a.f32(0, "out", M * N), a.f32(1, "a", reach(M, N, ars, acs)),
-                          a.f32(2, "b", reach(M, N, brs, bcs)), M, N, ars, acs, brs, bcs,
-                          static_cast<int>(a.integer(9, "op")));
+                      a.f32(2, "b", reach(M, N, brs, bcs)), M, N, ars, acs, brs, bcs,
+                      static_cast<int>(a.integer(9, "op")));
   return a.undefined();
 }
 
@@ -23,7 +23,7 @@ NR_KERNEL(binary_fwd) {
 NR_KERNEL(scalar_fwd) {
   int64_t n = a.size(2, "n");
   backend::scalar_fwd(a.f32(0, "out", n), a.f32(1, "x", n), n, static_cast<int>(a.integer(3, "op")),
-                          static_cast<float>(a.number(4, "s")));
+                      static_cast<float>(a.number(4, "s")));
   return a.undefined();
 }
 
@@ -38,6 +38,6 @@ NR_KERNEL(unary_fwd) {
 NR_KERNEL(unary_bwd) {
   int64_t n = a.size(4, "n");
   backend::unary_bwd(a.f32(0, "dx", n), a.f32(1, "dy", n), a.f32_opt(2, "x", n), a.f32_opt(3, "y", n), n,
-                         static_cast<int>(a.integer(5, "op")));
+                     static_cast<int>(a.integer(5, "op")));
   return a.undefined();
 }

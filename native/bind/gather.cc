@@ -20,6 +20,6 @@ NR_KERNEL(gather_bwd) {
 NR_KERNEL(coalesce_rows) {
   int64_t B = a.size(4, "B"), D = a.size(5, "D");
   int64_t U = backend::coalesce_rows(a.i32(0, "outRows", B), a.f32(1, "outVals", B * D), a.i32(2, "rows", B),
-                                         a.f32(3, "vals", B * D), B, D);
+                                     a.f32(3, "vals", B * D), B, D);
   return Napi::Number::New(a.env, static_cast<double>(U));
 }

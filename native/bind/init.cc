@@ -6,6 +6,6 @@
 NR_KERNEL(init_fill) {
   int64_t n = a.size(1, "n");
   backend::init_fill(a.f32(0, "out", n), n, static_cast<int>(a.integer(2, "kind")), static_cast<float>(a.number(3, "a")),
-                         static_cast<float>(a.number(4, "b")), static_cast<uint64_t>(a.integer(5, "seed")));
+                     static_cast<float>(a.number(4, "b")), static_cast<uint64_t>(a.integer(5, "seed")));
   return a.undefined();
 }

@@ -6,7 +6,7 @@
 NR_KERNEL(matmul_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N"), K = a.size(5, "K");
   backend::matmul_fwd(a.f32(0, "out", M * N), a.f32(1, "a", M * K), a.f32(2, "b", K * N), M, N, K,
-                          a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
+                      a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
   return a.undefined();
 }
 
@@ -14,7 +14,7 @@ NR_KERNEL(matmul_fwd) {
 NR_KERNEL(linear_fwd) {
   int64_t M = a.size(4, "M"), K = a.size(5, "K"), N = a.size(6, "N");
   backend::linear_fwd(a.f32(0, "y", M * N), a.f32(1, "x", M * K), a.f32(2, "w", N * K), a.f32_opt(3, "bias", N),
-                          M, K, N, a.flag(7, "relu"));
+                      M, K, N, a.flag(7, "relu"));
   return a.undefined();
 }
 
@@ -25,7 +25,7 @@ NR_KERNEL(linear_bwd) {
   const float* y = a.f32_opt(6, "y", M * N);
   if (relu && !y) a.fail("relu backward needs the forward output y");
   backend::linear_bwd(a.f32_opt(0, "dx", M * K), a.f32_opt(1, "dw", N * K), a.f32_opt(2, "db", N),
-                          a.f32(3, "dy", M * N), a.f32(4, "x", M * K), a.f32(5, "w", N * K), y, M, K, N, relu,
-                          a.flag(11, "accumulate"));
+                      a.f32(3, "dy", M * N), a.f32(4, "x", M * K), a.f32(5, "w", N * K), y, M, K, N, relu,
+                      a.flag(11, "accumulate"));
   return a.undefined();
 }

@@ -7,7 +7,7 @@
 NR_KERNEL(bce_logits_fwd) {
   int64_t n = a.size(4, "n");
   backend::bce_logits_fwd(a.f32(0, "loss", 1), a.f32(1, "grad", n), a.f32(2, "logits", n),
-                              a.f32(3, "targets", n), n);
+                          a.f32(3, "targets", n), n);
   return a.undefined();
 }
 
@@ -22,7 +22,7 @@ NR_KERNEL(mse_fwd) {
 NR_KERNEL(masked_mse_fwd) {
   int64_t n = a.size(5, "n");
   backend::masked_mse_fwd(a.f32(0, "loss", 1), a.f32(1, "grad", n), a.f32(2, "pred", n), a.f32(3, "target", n),
-                              a.f32(4, "mask", n), n);
+                          a.f32(4, "mask", n), n);
   return a.undefined();
 }
 
@@ -30,7 +30,7 @@ NR_KERNEL(masked_mse_fwd) {
 NR_KERNEL(softmax_ce_fwd) {
   int64_t N = a.size(4, "N"), C = a.size(5, "C");
   backend::softmax_ce_fwd(a.f32(0, "loss", 1), a.f32(1, "grad", N * C), a.f32(2, "logits", N * C),
-                              a.i32(3, "labels", N), N, C);
+                          a.i32(3, "labels", N), N, C);
   return a.undefined();
 }
 
@@ -38,7 +38,7 @@ NR_KERNEL(softmax_ce_fwd) {
 NR_KERNEL(multinomial_nll_fwd) {
   int64_t N = a.size(4, "N"), C = a.size(5, "C");
   backend::multinomial_nll_fwd(a.f32(0, "loss", 1), a.f32(1, "grad", N * C), a.f32(2, "logits", N * C),
-                                   a.f32(3, "targets", N * C), N, C);
+                               a.f32(3, "targets", N * C), N, C);
   return a.undefined();
 }
 
@@ -46,6 +46,6 @@ NR_KERNEL(multinomial_nll_fwd) {
 NR_KERNEL(gaussian_kl_fwd) {
   int64_t N = a.size(5, "N"), D = a.size(6, "D");
   backend::gaussian_kl_fwd(a.f32(0, "loss", 1), a.f32(1, "dmu", N * D), a.f32(2, "dlogvar", N * D),
-                               a.f32(3, "mu", N * D), a.f32(4, "logvar", N * D), N, D);
+                           a.f32(3, "mu", N * D), a.f32(4, "logvar", N * D), N, D);
   return a.undefined();
 }

@@ -6,7 +6,7 @@
 NR_KERNEL(sgd_step) {
   int64_t n = a.size(3, "n");
   backend::sgd_step(a.f32(0, "param", n), a.f32(1, "grad", n), a.f32_opt(2, "velocity", n), n, a.number(4, "lr"),
-                        a.number(5, "momentum"), a.number(6, "weightDecay"), a.flag(7, "nesterov"));
+                    a.number(5, "momentum"), a.number(6, "weightDecay"), a.flag(7, "nesterov"));
   return a.undefined();
 }
 
@@ -14,8 +14,8 @@ NR_KERNEL(sgd_step) {
 NR_KERNEL(adam_step) {
   int64_t n = a.size(4, "n");
   backend::adam_step(a.f32(0, "param", n), a.f32(1, "grad", n), a.f32(2, "m", n), a.f32(3, "v", n), n,
-                         a.number(5, "lr"), a.number(6, "beta1"), a.number(7, "beta2"), a.number(8, "eps"),
-                         a.number(9, "weightDecay"), a.size(10, "step"), a.flag(11, "decoupled"));
+                     a.number(5, "lr"), a.number(6, "beta1"), a.number(7, "beta2"), a.number(8, "eps"),
+                     a.number(9, "weightDecay"), a.size(10, "step"), a.flag(11, "decoupled"));
   return a.undefined();
 }
 
@@ -23,8 +23,8 @@ NR_KERNEL(adam_step) {
 NR_KERNEL(sparse_adam_step) {
   int64_t U = a.size(5, "U"), D = a.size(6, "D"), R = a.size(7, "R");
   backend::sparse_adam_step(a.f32(0, "param", R * D), a.f32(1, "m", R * D), a.f32(2, "v", R * D), a.i32(3, "rows", U),
-                                a.f32(4, "values", U * D), U, D, R, a.number(8, "lr"), a.number(9, "beta1"),
-                                a.number(10, "beta2"), a.number(11, "eps"), a.number(12, "weightDecay"),
-                                a.size(13, "step"), a.flag(14, "decoupled"));
+                            a.f32(4, "values", U * D), U, D, R, a.number(8, "lr"), a.number(9, "beta1"),
+                            a.number(10, "beta2"), a.number(11, "eps"), a.number(12, "weightDecay"),
+                            a.size(13, "step"), a.flag(14, "decoupled"));
   return a.undefined();
 }

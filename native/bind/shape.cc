@@ -8,7 +8,7 @@ NR_KERNEL(copy_cols) {
   int64_t xc = a.size(5, "xCols"), xo = a.size(6, "xOff"), len = a.size(7, "len");
   if (oo + len > oc || xo + len > xc) a.fail_range("column block exceeds the row width");
   backend::copy_cols(a.f32(0, "out", rows * oc), a.f32(1, "x", rows * xc), rows, oc, oo, xc, xo, len,
-                         a.flag(8, "accumulate"));
+                     a.flag(8, "accumulate"));
   return a.undefined();
 }
 
@@ -23,7 +23,7 @@ NR_KERNEL(transpose_fwd) {
 NR_KERNEL(sum_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
   backend::sum_fwd(a.f32(0, "out", o * in), a.f32(1, "x", o * R * in), o, R, in,
-                       static_cast<float>(a.number(5, "scale")));
+                   static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }
 
@@ -31,6 +31,6 @@ NR_KERNEL(sum_fwd) {
 NR_KERNEL(broadcast_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
   backend::broadcast_fwd(a.f32(0, "out", o * R * in), a.f32(1, "x", o * in), o, R, in,
-                             static_cast<float>(a.number(5, "scale")));
+                         static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }

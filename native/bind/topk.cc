@@ -6,6 +6,6 @@
 NR_KERNEL(topk_fwd) {
   int64_t N = a.size(5, "N"), C = a.size(6, "C"), k = a.size(7, "k"), nnz = a.size(8, "nnz");
   backend::topk_fwd(a.f32(0, "values", N * k), a.i32(1, "indices", N * k), a.f32(2, "scores", N * C),
-                        a.i32_opt(3, "exclPtr", N + 1), a.i32_opt(4, "exclIdx", nnz), N, C, k, nnz);
+                    a.i32_opt(3, "exclPtr", N + 1), a.i32_opt(4, "exclIdx", nnz), N, C, k, nnz);
   return a.undefined();
 }
