@@ -23,8 +23,6 @@ namespace {
 constexpr int kSMs = 132;
 constexpr int kBlock = 256;
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 enum SumMode : int { kSumX = 0, kSumSqDev = 1, kSumBwd = 2 };
 
 // Partial column sums over row slices: block (cx, ry), grid (ceil(N/cx), S). Thread (tx,ty)

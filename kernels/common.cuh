@@ -32,6 +32,15 @@ constexpr int kWarp = 32;
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// float4 paths need 16-byte aligned pointers; a view at an odd offset takes the scalar path.
+inline bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
+
+// a / b for a, b >= 0, in 32 bits when both fit (64-bit division is several times slower).
+__device__ __forceinline__ int64_t div_nn(int64_t a, int64_t b) {
+  if (((a | b) >> 32) == 0) return static_cast<int64_t>(static_cast<uint32_t>(a) / static_cast<uint32_t>(b));
+  return a / b;
+}
+
 // Blocks for a grid-stride loop over n elements: enough to fill the device, never more than
 // the hardware's grid limit.
 inline unsigned grid_for(int64_t n, int block, int64_t max_blocks = 65535LL * 32) {

@@ -17,8 +17,6 @@ namespace {
 
 constexpr int kBlock = 256;
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 __device__ __forceinline__ float keep(uint64_t key, int64_t i, float p, float scale) {
   return cpu::rng_unit(cpu::rng_bits(key, static_cast<uint64_t>(i))) >= p ? scale : 0.f;
 }

@@ -20,14 +20,6 @@ namespace {
 
 constexpr int kBlock = 256;
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
-// a / b for a, b >= 0, in 32 bits when both fit (64-bit division is several times slower).
-__device__ __forceinline__ int64_t div_nn(int64_t a, int64_t b) {
-  if (((a | b) >> 32) == 0) return static_cast<int64_t>(static_cast<uint32_t>(a) / static_cast<uint32_t>(b));
-  return a / b;
-}
-
 // ---- functors: f(a, b, c) on up to three inputs; kA/kB/kC say which are read (an input a
 // functor does not read may be null and is never loaded) ----
 

@@ -19,8 +19,6 @@ namespace {
 
 constexpr int kThreads = 256;
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
-
 // log2 of the threads per row: the smallest power of two >= units, at most a warp.
 int group_log2(int64_t units) {
   int lg = 0;

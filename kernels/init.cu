@@ -27,8 +27,6 @@ namespace {
 
 constexpr int kBlock = 256;
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 struct Uniform {
   uint64_t key;
   float a, w, top;  // w = b - a in float as on the CPU; top: the largest float below b

@@ -32,8 +32,6 @@ constexpr int kSMs = 132;
 constexpr int kBlock = 256;
 constexpr int64_t kMinSlice = 256;  // least depth of one split-K slice: a slice must outweigh its partials
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 bool tf32_enabled() {
   static const bool on = [] {
     const char* e = std::getenv("NEUREC_CUDA_TF32");

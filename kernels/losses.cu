@@ -181,8 +181,6 @@ __global__ void __launch_bounds__(kThreads) gaussian_kl_fwd_kernel(double* part,
   ew_partial<2, 2, kVec>(part, KlOp{inv_n}, p, n);
 }
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
-
 // Launches the float4 or the scalar form of an elementwise kernel, and checks the launch.
 #define NR_LAUNCH_EW(kernel, vec, blocks, ...)                             \
   do {                                                                     \

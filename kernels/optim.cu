@@ -14,50 +14,15 @@
 #include <string>
 
 #include "common.cuh"
+#include "cpu/adam_coef.h"
 
 namespace neurec::cuda {
 namespace {
 
+using cpu::AdamCoef;
+using cpu::adam_coef;
+
 constexpr int kBlock = 256;
-
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
-// a / b for a, b >= 0, in 32 bits when both fit (64-bit division is several times slower).
-__device__ __forceinline__ int64_t div_nn(int64_t a, int64_t b) {
-  if (((a | b) >> 32) == 0) return static_cast<int64_t>(static_cast<uint32_t>(a) / static_cast<uint32_t>(b));
-  return a / b;
-}
-
-// Adam's per-step constants, as the CPU folds them (optim.cc's AdamCoef / adam_coef).
-struct AdamCoef {
-  float b1, b2, one_b1, one_b2;  // β1, β2, 1-β1, 1-β2
-  float step_size;               // lr / (1 - β1^t)
-  float inv_sqrt_bc2;            // 1 / sqrt(1 - β2^t)
-  float eps;
-  float l2;     // wd for Adam, 0 for AdamW
-  float decay;  // 1 - lr·wd for AdamW, 1 for Adam
-};
-
-AdamCoef adam_coef(double lr, double beta1, double beta2, double eps, double wd, int64_t step, bool decoupled) {
-  if (!(lr >= 0) || !std::isfinite(lr)) throw std::invalid_argument("lr must be finite and >= 0, got " + std::to_string(lr));
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    throw std::invalid_argument("betas must be in [0, 1), got (" + std::to_string(beta1) + ", " + std::to_string(beta2) + ")");
-  if (!(eps >= 0)) throw std::invalid_argument("eps must be >= 0, got " + std::to_string(eps));
-  if (!(wd >= 0)) throw std::invalid_argument("weight decay must be >= 0, got " + std::to_string(wd));
-  if (step < 1) throw std::invalid_argument("step is 1-based, got " + std::to_string(step));
-  const double t = static_cast<double>(step);
-  AdamCoef c;
-  c.b1 = static_cast<float>(beta1);
-  c.b2 = static_cast<float>(beta2);
-  c.one_b1 = static_cast<float>(1 - beta1);
-  c.one_b2 = static_cast<float>(1 - beta2);
-  c.step_size = static_cast<float>(lr / (1 - std::pow(beta1, t)));
-  c.inv_sqrt_bc2 = static_cast<float>(1 / std::sqrt(1 - std::pow(beta2, t)));
-  c.eps = static_cast<float>(eps);
-  c.l2 = decoupled ? 0.f : static_cast<float>(wd);
-  c.decay = decoupled ? static_cast<float>(1 - lr * wd) : 1.f;
-  return c;
-}
 
 // One element of Adam, as the CPU's adam_range.
 __device__ __forceinline__ void adam_elem(float& p, float g, float& m, float& v, const AdamCoef& c) {

@@ -18,14 +18,6 @@ namespace {
 constexpr int kBlock = 256;
 constexpr int kTile = 32, kTileRows = 8;  // transpose: 32x32 tile, 32x8 threads, 4 rows each
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
-// a / b for a, b >= 0, in 32 bits when both fit (64-bit division is several times slower).
-__device__ __forceinline__ int64_t div_nn(int64_t a, int64_t b) {
-  if (((a | b) >> 32) == 0) return static_cast<int64_t>(static_cast<uint32_t>(a) / static_cast<uint32_t>(b));
-  return a / b;
-}
-
 __device__ __forceinline__ int64_t thread_id() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 __device__ __forceinline__ int64_t thread_count() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
 

@@ -287,8 +287,6 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
-
 }  // namespace
 
 void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_t* exclPtr, const int32_t* exclIdx,

@@ -1,5 +1,7 @@
 #include "cpu/optim.h"
 
+#include "cpu/adam_coef.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -12,37 +14,6 @@ namespace neurec::cpu {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;  // elements per thread below which a step runs inline
-
-// Adam's per-step constants, folded once so the inner loop is multiply-adds, one sqrt, one divide.
-struct AdamCoef {
-  float b1, b2, one_b1, one_b2;  // β1, β2, 1-β1, 1-β2
-  float step_size;               // lr / (1 - β1^t)
-  float inv_sqrt_bc2;            // 1 / sqrt(1 - β2^t)
-  float eps;
-  float l2;                      // wd for Adam, 0 for AdamW
-  float decay;                   // 1 - lr·wd for AdamW, 1 for Adam
-};
-
-AdamCoef adam_coef(double lr, double beta1, double beta2, double eps, double wd, int64_t step, bool decoupled) {
-  if (!(lr >= 0) || !std::isfinite(lr)) throw std::invalid_argument("lr must be finite and >= 0, got " + std::to_string(lr));
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    throw std::invalid_argument("betas must be in [0, 1), got (" + std::to_string(beta1) + ", " + std::to_string(beta2) + ")");
-  if (!(eps >= 0)) throw std::invalid_argument("eps must be >= 0, got " + std::to_string(eps));
-  if (!(wd >= 0)) throw std::invalid_argument("weight decay must be >= 0, got " + std::to_string(wd));
-  if (step < 1) throw std::invalid_argument("step is 1-based, got " + std::to_string(step));
-  const double t = static_cast<double>(step);
-  AdamCoef c;
-  c.b1 = static_cast<float>(beta1);
-  c.b2 = static_cast<float>(beta2);
-  c.one_b1 = static_cast<float>(1 - beta1);
-  c.one_b2 = static_cast<float>(1 - beta2);
-  c.step_size = static_cast<float>(lr / (1 - std::pow(beta1, t)));
-  c.inv_sqrt_bc2 = static_cast<float>(1 / std::sqrt(1 - std::pow(beta2, t)));
-  c.eps = static_cast<float>(eps);
-  c.l2 = decoupled ? 0.f : static_cast<float>(wd);
-  c.decay = decoupled ? static_cast<float>(1 - lr * wd) : 1.f;
-  return c;
-}
 
 // One pass: reads p, g, m, v and writes p, m, v (7 floats of traffic per element).
 NR_VECTORIZE void adam_range(float* p, const float* g, float* m, float* v, int64_t n, AdamCoef c) {
