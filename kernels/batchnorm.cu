@@ -16,6 +16,7 @@
 
 #include "allocator.h"
 #include "common.cuh"
+#include "cpu/batchnorm.h"
 
 namespace neurec::cuda {
 namespace {
@@ -234,14 +235,7 @@ void launch_colsum(const ColGrid& cg, double* part, const float* x, const float*
 
 void batchnorm_fwd(float* y, float* mean, float* invstd, const float* x, const float* gamma, const float* beta,
                    float* run_mean, float* run_var, int64_t M, int64_t N, float momentum, float eps, bool training) {
-  if (!(eps >= 0.f)) throw std::invalid_argument("eps must be >= 0, got " + std::to_string(eps));
-  if (!(momentum >= 0.f && momentum <= 1.f)) throw std::invalid_argument("momentum must be in [0, 1], got " + std::to_string(momentum));
-  if ((run_mean == nullptr) != (run_var == nullptr)) throw std::invalid_argument("pass both running mean and variance, or neither");
-  if (training) {
-    if (M < 2) throw std::invalid_argument("training needs more than one row per feature, got M = " + std::to_string(M));
-  } else if (!run_mean) {
-    throw std::invalid_argument("eval mode needs the running mean and variance");
-  }
+  cpu::check_batchnorm_fwd_args(run_mean, run_var, M, momentum, eps, training);
   if (N == 0) return;
   ScratchBuffer coefs(static_cast<size_t>(2 * N) * sizeof(float));
   float* scale = coefs.as<float>();

@@ -18,6 +18,7 @@
 
 #include "allocator.h"
 #include "common.cuh"
+#include "cpu/topk.h"
 
 namespace neurec::cuda {
 namespace {
@@ -291,12 +292,7 @@ __global__ void __launch_bounds__(kThreads)
 
 void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_t* exclPtr, const int32_t* exclIdx,
               int64_t N, int64_t C, int64_t k, int64_t nnz) {
-  if (k > C)
-    throw std::invalid_argument("k = " + std::to_string(k) + " is larger than the row length C = " + std::to_string(C));
-  if (C > std::numeric_limits<int32_t>::max())
-    throw std::invalid_argument("rows of " + std::to_string(C) + " columns do not fit int32 indices");
-  if ((exclPtr == nullptr) != (exclIdx == nullptr))
-    throw std::invalid_argument("exclPtr and exclIdx must both be given or both be null");
+  cpu::check_topk_args(exclPtr, exclIdx, C, k);
   if (k > kMaxK)
     throw std::invalid_argument("k = " + std::to_string(k) + " is larger than " + std::to_string(kMaxK) +
                                 ", the most topk_fwd supports on CUDA");

@@ -66,11 +66,8 @@ int64_t row_grain(int64_t N) { return std::max<int64_t>(1, kGrain / std::max<int
 
 void batchnorm_fwd(float* y, float* mean, float* invstd, const float* x, const float* gamma, const float* beta,
                    float* run_mean, float* run_var, int64_t M, int64_t N, float momentum, float eps, bool training) {
-  if (!(eps >= 0.f)) throw std::invalid_argument("eps must be >= 0, got " + std::to_string(eps));
-  if (!(momentum >= 0.f && momentum <= 1.f)) throw std::invalid_argument("momentum must be in [0, 1], got " + std::to_string(momentum));
-  if ((run_mean == nullptr) != (run_var == nullptr)) throw std::invalid_argument("pass both running mean and variance, or neither");
+  check_batchnorm_fwd_args(run_mean, run_var, M, momentum, eps, training);
   if (training) {
-    if (M < 2) throw std::invalid_argument("training needs more than one row per feature, got M = " + std::to_string(M));
     std::vector<double> mu = column_sums(M, N, [&](double* acc, int64_t i) { acc_row(acc, x + i * N, N); });
     for (auto& m : mu) m /= static_cast<double>(M);
     std::vector<double> sq = column_sums(M, N, [&](double* acc, int64_t i) { acc_sq_dev(acc, x + i * N, mu.data(), N); });
@@ -84,7 +81,6 @@ void batchnorm_fwd(float* y, float* mean, float* invstd, const float* x, const f
       }
     }
   } else {
-    if (!run_mean) throw std::invalid_argument("eval mode needs the running mean and variance");
     for (int64_t j = 0; j < N; ++j) {
       mean[j] = run_mean[j];
       invstd[j] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(run_var[j]) + eps));

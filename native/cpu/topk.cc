@@ -345,12 +345,7 @@ void check_exclusions(const int32_t* ptr, const int32_t* idx, int64_t N, int64_t
 
 void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_t* exclPtr, const int32_t* exclIdx,
               int64_t N, int64_t C, int64_t k, int64_t nnz) {
-  if (k > C)
-    throw std::invalid_argument("k = " + std::to_string(k) + " is larger than the row length C = " + std::to_string(C));
-  if (C > std::numeric_limits<int32_t>::max())
-    throw std::invalid_argument("rows of " + std::to_string(C) + " columns do not fit int32 indices");
-  if ((exclPtr == nullptr) != (exclIdx == nullptr))
-    throw std::invalid_argument("exclPtr and exclIdx must both be given or both be null");
+  check_topk_args(exclPtr, exclIdx, C, k);
   if (exclPtr) check_exclusions(exclPtr, exclIdx, N, C, nnz);
   if (k == 0 || N == 0) return;
   parallel_for(N, std::max<int64_t>(1, (1 << 15) / C), [&](int64_t r0, int64_t r1) {

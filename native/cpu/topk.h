@@ -2,6 +2,9 @@
 // has already seen. Forward only (selection has no useful gradient).
 #pragma once
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace neurec::cpu {
 
@@ -15,5 +18,16 @@ namespace neurec::cpu {
 // index, std::invalid_argument for k > C.
 void topk_fwd(float* values, int32_t* indices, const float* scores, const int32_t* exclPtr, const int32_t* exclIdx,
               int64_t N, int64_t C, int64_t k, int64_t nnz);
+
+// topk_fwd's argument checks on sizes (the exclude lists themselves are checked where they
+// live: on the host by the CPU kernel, on the device by the CUDA one); shared by both.
+inline void check_topk_args(const int32_t* exclPtr, const int32_t* exclIdx, int64_t C, int64_t k) {
+  if (k > C)
+    throw std::invalid_argument("k = " + std::to_string(k) + " is larger than the row length C = " + std::to_string(C));
+  if (C > std::numeric_limits<int32_t>::max())
+    throw std::invalid_argument("rows of " + std::to_string(C) + " columns do not fit int32 indices");
+  if ((exclPtr == nullptr) != (exclIdx == nullptr))
+    throw std::invalid_argument("exclPtr and exclIdx must both be given or both be null");
+}
 
 }  // namespace neurec::cpu
