@@ -41,6 +41,7 @@ const SPEC: ArgSpec = {
   'lr-decay': { help: 'FACTOR,PATIENCE: multiply the learning rate by FACTOR after PATIENCE epochs without a better validation RMSE (default: constant, as the peer)' },
   ensemble: { help: 'train this many models (seeds seed, seed+1, ...; same validation split) and also report the RMSE of their averaged predictions', default: '1' },
   refit: { help: 'after selecting the epoch count on validation, retrain from scratch on all training ratings (fit + validation) for that many epochs, same learning rates, and report that model too', flag: true },
+  'input-dropout': { help: 'denoising: drop each observed input rating with this probability while training', default: '0' },
   batch: { help: 'rows per batch', default: '256' },
   lr: { help: 'Adam learning rate', default: '0.001' },
   seed: { help: 'seed of init, shuffle and validation split', default: '42' },
@@ -89,7 +90,7 @@ function trainMember(c: Context, seed: number, first: boolean): { pred: Float32A
   const model = c.makeModel(seed);
   const testRmse: number[] = [];
   const result = trainAutoRec(model, c.fit, {
-    epochs: n('epochs'), batchSize: n('batch'), lr: n('lr'), lambda: n('lambda'), seed, valid: c.valid, lrDecay: c.lrDecay,
+    epochs: n('epochs'), batchSize: n('batch'), lr: n('lr'), lambda: n('lambda'), seed, valid: c.valid, lrDecay: c.lrDecay, inputDropout: n('input-dropout'),
     patience: c.a.patience === undefined ? undefined : n('patience'),
     onEpoch: (r) => {
       // The reconstruction is cached by the validation pass: the test RMSE costs almost nothing.
@@ -123,7 +124,7 @@ function trainMember(c: Context, seed: number, first: boolean): { pred: Float32A
     // The selected number of epochs, with the same learning rates, on every training rating.
     const lrs = result.history.slice(0, result.bestEpoch).map((h) => h.lr);
     const again = c.makeModel(seed);
-    trainAutoRec(again, c.base, { epochs: result.bestEpoch, batchSize: n('batch'), lambda: n('lambda'), seed, lrs });
+    trainAutoRec(again, c.base, { epochs: result.bestEpoch, batchSize: n('batch'), lambda: n('lambda'), seed, lrs, inputDropout: n('input-dropout') });
     refit = again.predictRatings(test.users, test.items);
     const re = ratingErrors(refit, test.ratings);
     if (first) Object.assign(fields, { refit_test_rmse: r5(re.rmse), refit_mae: r5(re.mae) });
@@ -169,7 +170,7 @@ function main(): void {
   const { n, test } = c;
   const out: Record<string, unknown> = {
     model: `${String(a.variant)[0]}-autorec`, dataset: 'ml-100k', split: a.split, hidden: String(a.hidden), act: a.act, out: a.out,
-    lam: n('lambda'), lr: n('lr'), lr_decay: a['lr-decay'] ?? null, batch: n('batch'), seed: n('seed'),
+    lam: n('lambda'), lr: n('lr'), input_dropout: n('input-dropout'), lr_decay: a['lr-decay'] ?? null, batch: n('batch'), seed: n('seed'),
   };
   const members = n('ensemble');
   const preds: Float32Array[] = [], refits: Float32Array[] = [];

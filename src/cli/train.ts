@@ -42,6 +42,8 @@ export const TRAIN_SPEC: ArgSpec = {
   hidden: { help: 'AutoRec hidden sizes, comma-separated (item default 500, user 200,100,200)' },
   variant: { help: 'AutoRec: item | user', default: 'item' },
   lambda: { help: 'AutoRec L2 strength λ (item default 200, user 3)' },
+  'input-dropout': { help: 'AutoRec denoising: share of observed input ratings dropped per step while training', default: '0' },
+  'lr-decay': { help: 'AutoRec: FACTOR,PATIENCE multiplies the rate by FACTOR after PATIENCE epochs without a better validation RMSE' },
   negatives: { help: 'sampled negatives per positive', default: '4' },
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },

@@ -42,11 +42,22 @@ export function trainRatingModel(model: string, a: Args): void {
     const hidden = a.hidden ? String(a.hidden).split(',').map(Number) : variant === 'item' ? [500] : [200, 100, 200];
     config = { variant, nUsers: data.nUsers, nItems: data.nItems, hidden, activation: 'sigmoid' as Activation, seed };
     const ae = new AutoRec(config as unknown as ConstructorParameters<typeof AutoRec>[0]);
+    let lrDecay: { factor: number; patience: number } | undefined;
+    if (a['lr-decay'] !== undefined) {
+      const [factor, patience] = String(a['lr-decay']).split(',').map(Number);
+      lrDecay = { factor, patience };
+    }
     const r = trainAutoRec(ae, split.fit, {
       epochs: opt(a, 'epochs', variant === 'item' ? 150 : 400), batchSize: opt(a, 'batch', 256), lr: opt(a, 'lr', 1e-3),
       lambda: opt(a, 'lambda', variant === 'item' ? 200 : 3), seed, valid: split.valid, patience: patience ?? 30,
+      inputDropout: num(a, 'input-dropout', 'train'), lrDecay,
       onEpoch: (e) => epochLog({ ...e, valid: e.valid as { rmse: number } | null }),
     });
+    // The selected weights read every training rating (fit + validation) as input: the validation
+    // ratings were held out of the loss, not out of what a user's or item's row may show.
+    const fitOnly = evaluatePairRatings((u, i) => ae.predictRatings(u, i), split.test);
+    ae.setInputs(split.train);
+    log(`# test RMSE with the fit part alone as input: ${fitOnly.rmse.toFixed(4)}`);
     net = ae;
     result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch };
   } else {

@@ -254,7 +254,25 @@ export interface AutoRecTrainOptions extends RowTrainOptions {
   lambda?: number;
   /** Held-out training ratings: RMSE after each epoch selects the epoch (null: keep the last). */
   valid?: Interactions | null;
+  /**
+   * Denoising: each observed input entry is zeroed with this probability (the rest scaled by
+   * 1 / (1 - p)) while the loss still covers every observed entry, so the network learns to
+   * predict ratings it was not shown, which is what it does at test time. Default 0.
+   */
+  inputDropout?: number;
   onEpoch?: (r: RowEpochReport<RatingMetrics>) => void;
+}
+
+/** Zeroes each observed entry of rows `ids` (as fillRows laid them out) with probability p, scaling the rest. */
+export function dropInputs(m: RowMatrix, ids: Int32Array, x: Float32Array, p: number, rng: Rng): void {
+  const keep = 1 / (1 - p), C = m.nCols;
+  for (let k = 0; k < ids.length; k++) {
+    const base = k * C;
+    for (let q = m.offsets[ids[k]]; q < m.offsets[ids[k] + 1]; q++) {
+      const j = base + m.cols[q];
+      x[j] = rng.next() < p ? 0 : x[j] * keep;
+    }
+  }
 }
 
 /**
@@ -262,11 +280,14 @@ export interface AutoRecTrainOptions extends RowTrainOptions {
  * with Adam on the peer's objective; see the file comment.
  */
 export function trainAutoRec(model: AutoRec, train: Interactions, o: AutoRecTrainOptions): RowTrainResult<RatingMetrics> {
-  const B = o.batchSize ?? 256, lambda = o.lambda ?? 0;
+  const B = o.batchSize ?? 256, lambda = o.lambda ?? 0, drop = o.inputDropout ?? 0;
   if (!(lambda >= 0)) throw new Error(`trainAutoRec: lambda must be >= 0, got ${lambda}`);
+  if (!(drop >= 0 && drop < 1)) throw new Error(`trainAutoRec: inputDropout must be in [0, 1), got ${drop}`);
   model.setInputs(train);
   const m = model.rows, C = m.nCols, nRows = m.nRows;
   const x = new Float32Array(B * C), mask = new Float32Array(B * C);
+  const noisy = drop > 0 ? new Float32Array(B * C) : null;
+  const dropRng = Rng.derive(o.seed ?? 42, 0x6e6f6973);
   const weights = model.weights();
   const opt = new Adam(model.parameters(), { lr: o.lr ?? 1e-3 });
   let nObs = 0;
@@ -278,11 +299,16 @@ export function trainAutoRec(model: AutoRec, train: Interactions, o: AutoRecTrai
       (ids) => {
         const n = ids.length;
         const obs = fillRows(m, ids, x, { scale: model.inputScale, mask });
+        if (noisy) {
+          noisy.set(x.subarray(0, n * C));
+          dropInputs(m, ids, noisy, drop, dropRng);
+        }
         return tidy(() => {
           const X = Tensor.fromArray(x.subarray(0, n * C), [n, C]);
           const M = Tensor.fromArray(mask.subarray(0, n * C), [n, C]);
+          const input = noisy ? Tensor.fromArray(noisy.subarray(0, n * C), [n, C]) : X;
           // Σ mask·(h - r)² = masked mean × observed count (the kernel averages over the mask).
-          let loss = mulScalar(maskedMseLoss(model.forward(X), X, M), obs);
+          let loss = mulScalar(maskedMseLoss(model.forward(input), X, M), obs);
           if (lambda > 0) {
             let reg: Tensor | null = null;
             for (const w of weights) reg = reg ? add(reg, sum(square(w))) : sum(square(w));

@@ -9,7 +9,8 @@ import { makeInteractions, type Interactions } from '../../src/data/dataset';
 import { loadMl100k } from '../../src/data/movielens';
 import { randomSplit } from '../../src/data/split';
 import { AutoRec, type AutoRecConfig } from '../../src/models/autorec';
-import { fillRows, rowMatrix, trainAutoRec } from '../../src/train/rows';
+import { dropInputs, fillRows, rowMatrix, trainAutoRec } from '../../src/train/rows';
+import { Rng as DataRng } from '../../src/data/rng';
 import { evaluateRatings, ratingErrors, topKAccuracy } from '../../src/eval/rating';
 import { Rng } from '../util/rand';
 
@@ -152,6 +153,42 @@ test('same seed, same loss bits and predictions; another seed differs; no tensor
   assert.equal(Array.from(a.p), Array.from(b.p));
   assert.not.equal(a.losses, c.losses);
   assert.is(memory().tensors, before);
+});
+
+test('denoising: dropInputs zeroes about p of the observed entries, scales the rest by 1/(1-p), leaves the unobserved 0', () => {
+  const data = synthetic(300, 40, 0.5, 8);
+  const m = rowMatrix(data, 'item');
+  const ids = Int32Array.from({ length: 40 }, (_, k) => k);
+  const x = new Float32Array(40 * 300), orig = new Float32Array(40 * 300), mask = new Float32Array(40 * 300);
+  const obs = fillRows(m, ids, x, { mask });
+  orig.set(x);
+  dropInputs(m, ids, x, 0.3, new DataRng(3));
+  let dropped = 0;
+  for (let j = 0; j < x.length; j++) {
+    if (!mask[j]) { assert.is(x[j], 0); continue; }
+    if (x[j] === 0) dropped++;
+    else assert.ok(Math.abs(x[j] - orig[j] / 0.7) < 1e-5, `kept ${x[j]} vs ${orig[j]} / 0.7`);
+  }
+  assert.ok(Math.abs(dropped / obs - 0.3) < 0.03, `dropped ${dropped} of ${obs}`);
+});
+
+test('denoising training: seeded and repeatable, differs from plain training, bad rates rejected', () => {
+  const data = synthetic(40, 25, 0.4, 9);
+  const run = (inputDropout: number) => {
+    const model = new AutoRec({ variant: 'item', nUsers: 40, nItems: 25, hidden: [16], seed: 3 });
+    const res = trainAutoRec(model, data, { epochs: 5, batchSize: 8, lambda: 1, seed: 4, inputDropout });
+    model.dispose();
+    return res.history.map((h) => h.loss);
+  };
+  const a = run(0.4), b = run(0.4), plain = run(0);
+  assert.equal(a, b);
+  assert.not.equal(a, plain);
+  assert.ok(a[a.length - 1] < a[0], `loss ${a[0]} -> ${a[a.length - 1]}`);
+  for (const bad of [1, -0.1, NaN]) {
+    const model = new AutoRec({ variant: 'item', nUsers: 40, nItems: 25, hidden: [4], seed: 3 });
+    assert.throws(() => trainAutoRec(model, data, { epochs: 1, inputDropout: bad }), /inputDropout must be in \[0, 1\)/);
+    model.dispose();
+  }
 });
 
 test('validation selects the best epoch and patience stops early', () => {
