@@ -26,7 +26,7 @@ export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s
   if (typeof info.split === 'string') {
     const folder = data.name === 'ml-100k' ? findDataset('ml-100k', { dataDir })?.dir : undefined;
     const split = ratingSplit(data, info.split, Number(info.seed ?? 42), 0.05, folder);
-    const model = buildModel(meta.model, meta.config, split.train);
+    const model = buildModel(meta.model, meta.config, split.fit);
     loadWeights(dir, model);
     return { meta, model, data, train: split.train, evalSet: null, split };
   }
