@@ -26,7 +26,7 @@ import { AutoRec, type Activation, type OutputActivation } from '../src/models/a
 import { trainAutoRec } from '../src/train/rows';
 import { loadMl100kSplit as loadSplitFiles } from '../src/data/rating_split';
 import { evaluateRatings, ratingErrors, topKAccuracy } from '../src/eval/rating';
-import { num, parseArgs, usage, type ArgSpec } from '../src/cli/args';
+import { lrDecayArg, num, parseArgs, usage, type ArgSpec } from '../src/cli/args';
 
 const SPEC: ArgSpec = {
   'data-dir': { help: 'folder holding ml-100k (else $NEUREC_DATA_DIR)' },
@@ -150,11 +150,7 @@ function setup(a: Record<string, string | boolean>): Context {
     variant: a.variant as 'item' | 'user', nUsers: base.nUsers, nItems: base.nItems, hidden,
     activation: a.act as Activation, outputActivation: a.out as OutputActivation, seed,
   });
-  let lrDecay: { factor: number; patience: number } | undefined;
-  if (a['lr-decay'] !== undefined) {
-    const [factor, patience] = String(a['lr-decay']).split(',').map(Number);
-    lrDecay = { factor, patience };
-  }
+  const lrDecay = lrDecayArg(a, 'lr-decay', 'autorec_ml100k');
   const log = (s: string) => { if (!a.quiet) process.stderr.write(s + '\n'); };
   log(`# ${a.variant}-autorec ml-100k ${a.split}: ${fit.length} fit / ${valid.length} valid / ${test.length} test ratings, hidden [${hidden}] ${a.act}, λ ${a.lambda}`);
   return { a, n, base, fit, valid, test, makeModel, lrDecay, log, times: [] };

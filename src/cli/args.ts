@@ -40,3 +40,12 @@ export function num(args: Record<string, ArgValue>, key: string, command: string
   if (!Number.isFinite(v)) throw new Error(`${command}: --${key} must be a number, got "${args[key]}"`);
   return v;
 }
+
+/** --KEY FACTOR,PATIENCE (a plateau decay of the learning rate), or undefined when not given. */
+export function lrDecayArg(args: Record<string, ArgValue>, key: string, command: string): { factor: number; patience: number } | undefined {
+  if (args[key] === undefined) return undefined;
+  const parts = String(args[key]).split(',').map(Number);
+  if (parts.length !== 2 || !parts.every(Number.isFinite))
+    throw new Error(`${command}: --${key} must be FACTOR,PATIENCE (e.g. 0.3,8), got "${args[key]}"`);
+  return { factor: parts[0], patience: parts[1] };
+}

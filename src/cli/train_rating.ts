@@ -16,7 +16,7 @@ import { saveCheckpoint } from '../io/checkpoint';
 import type { Module } from '../nn/module';
 import { loadDataset } from './datasets';
 import { appendLog, opt, peakRssMb, r4, runDirFor, type Args } from './train';
-import { num } from './args';
+import { lrDecayArg, num } from './args';
 
 export function trainRatingModel(model: string, a: Args): void {
   const log = (s: string) => console.log(s);
@@ -42,15 +42,10 @@ export function trainRatingModel(model: string, a: Args): void {
     const hidden = a.hidden ? String(a.hidden).split(',').map(Number) : variant === 'item' ? [500] : [200, 100, 200];
     config = { variant, nUsers: data.nUsers, nItems: data.nItems, hidden, activation: 'sigmoid' as Activation, seed };
     const ae = new AutoRec(config as unknown as ConstructorParameters<typeof AutoRec>[0]);
-    let lrDecay: { factor: number; patience: number } | undefined;
-    if (a['lr-decay'] !== undefined) {
-      const [factor, patience] = String(a['lr-decay']).split(',').map(Number);
-      lrDecay = { factor, patience };
-    }
     const r = trainAutoRec(ae, split.fit, {
       epochs: opt(a, 'epochs', variant === 'item' ? 150 : 400), batchSize: opt(a, 'batch', 256), lr: opt(a, 'lr', 1e-3),
       lambda: opt(a, 'lambda', variant === 'item' ? 200 : 3), seed, valid: split.valid, patience: patience ?? 30,
-      inputDropout: num(a, 'input-dropout', 'train'), lrDecay,
+      inputDropout: num(a, 'input-dropout', 'train'), lrDecay: lrDecayArg(a, 'lr-decay', 'train'),
       onEpoch: (e) => epochLog({ ...e, valid: e.valid as { rmse: number } | null }),
     });
     // For information only: the same weights reading every training rating (fit + validation) as
