@@ -37,6 +37,9 @@ export const TRAIN_SPEC: ArgSpec = {
   lr: { help: 'learning rate (default per model)' },
   optimizer: { help: 'adam | sgd (pair models)', default: 'adam' },
   'weight-decay': { help: 'L2 / weight decay of the optimizer', default: '0' },
+  'init-std': { help: 'pair models: standard deviation of the initial embeddings (NCF default 0.01, MF 0.1)' },
+  'unit-h': { help: 'GMF: fix h to ones (a dot product, as MF without biases); pairs with --row-l2', flag: true },
+  'row-l2': { help: 'pair models: per-sample L2 λ on the embedding rows each sample reads (Rendle et al. 2020)', default: '0' },
   factors: { help: 'predictive factors (NCF default 8, MF 64)' },
   layers: { help: 'NCF MLP tower sizes, comma-separated', default: '64,32,16,8' },
   hidden: { help: 'AutoRec hidden sizes, comma-separated (item default 500, user 200,100,200)' },
@@ -118,10 +121,10 @@ function trainRanker(model: string, a: Args): void {
     config = { ...base };
     net = new MultVAE(config as unknown as ConstructorParameters<typeof MultVAE>[0]);
   } else if (model === 'mf') {
-    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !!a['sparse-adam'] };
+    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !!a['sparse-adam'], initStd: opt(a, 'init-std', 0.1) };
     net = new MF(config as unknown as ConstructorParameters<typeof MF>[0]);
   } else {
-    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !!a['sparse-adam'] };
+    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !!a['sparse-adam'], initStd: opt(a, 'init-std', 0.01), ...(a['unit-h'] ? { unitH: true } : {}) };
     net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, log);
   }
 
@@ -157,7 +160,7 @@ function trainRanker(model: string, a: Args): void {
         bar.update(`epoch ${epochNo}`, done, total, loss);
       },
       epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
-      optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'),
+      optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'), rowL2: num(a, 'row-l2', 'train'),
       negatives: num(a, 'negatives', 'train'), seed, valid,
       patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
       onEpoch: (e) => {

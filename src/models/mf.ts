@@ -24,6 +24,7 @@ import { clipTo, predictPairs, scoreAllByPairs } from './scoring';
 import type { Interactions } from '../data/dataset';
 import { meanRating, ratingRange } from '../eval/pairs_rating';
 import type { RatingModel } from './types';
+import { readSquares, type ReadSquared } from './read_squares';
 
 export type MfObjective = 'explicit' | 'implicit';
 
@@ -52,7 +53,7 @@ export interface MfConfig {
   sparse?: boolean;
 }
 
-export class MF extends Module implements RatingModel {
+export class MF extends Module implements RatingModel, ReadSquared {
   readonly name = 'mf';
   readonly nUsers: number;
   readonly nItems: number;
@@ -112,6 +113,12 @@ export class MF extends Module implements RatingModel {
   /** Scores [B,1] (ratings, or logits for implicit) for user and item index tensors (int32 [B]). */
   forward(users: Tensor, items: Tensor): Tensor {
     return this.terms(users, items).score;
+  }
+
+  /** Scores [B,1] and Σ|row|² of the factor and bias rows the batch read (per-sample L2). */
+  forwardWithReadSquares(users: Tensor, items: Tensor): { logits: Tensor; readSquares: Tensor } {
+    const { pu, qi, bu, bi, score } = this.terms(users, items);
+    return { logits: score, readSquares: readSquares([pu, qi, bu, bi]) };
   }
 
   /**

@@ -11,6 +11,7 @@ import { noGrad } from '../autograd';
 import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
+import { readSquares, type ReadSquared } from './read_squares';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -25,9 +26,16 @@ export interface NcfConfig {
   seed?: number;
   /** Embedding tables update only the rows a batch touched (lazy Adam). Default true. */
   sparse?: boolean;
+  /** Standard deviation of the initial embeddings (default 0.01, the paper's). */
+  initStd?: number;
+  /**
+   * GMF only: h fixed to ones, the paper's reduction of GMF to a dot product (MF without
+   * biases). With per-sample L2 a learned h would grow to undo the shrinking of the rows.
+   */
+  unitH?: boolean;
 }
 
-export class NCF extends Module implements Recommender {
+export class NCF extends Module implements Recommender, ReadSquared {
   readonly kind: NcfKind;
   readonly nUsers: number;
   readonly nItems: number;
@@ -49,17 +57,19 @@ export class NCF extends Module implements Recommender {
     this.layers = config.layers ?? [64, 32, 16, 8];
     const seeds = new SeedSequence(config.seed ?? 42);
     const sparse = config.sparse ?? true;
+    const std = config.initStd ?? 0.01;
+    if (!(std >= 0 && Number.isFinite(std))) throw new Error(`ncf: initStd must be a finite number >= 0, got ${std}`);
     let width = 0;
     if (this.kind !== 'mlp') {
-      this.gmfUser = this.child('gmf_user', new Embedding(config.nUsers, this.factors, seeds, { sparse }));
-      this.gmfItem = this.child('gmf_item', new Embedding(config.nItems, this.factors, seeds, { sparse }));
+      this.gmfUser = this.child('gmf_user', new Embedding(config.nUsers, this.factors, seeds, { std, sparse }));
+      this.gmfItem = this.child('gmf_item', new Embedding(config.nItems, this.factors, seeds, { std, sparse }));
       width += this.factors;
     }
     if (this.kind !== 'gmf') {
       const half = this.layers[0] / 2;
       if (!Number.isInteger(half)) throw new Error(`ncf: layers[0] must be even (user and item halves), got ${this.layers[0]}`);
-      this.mlpUser = this.child('mlp_user', new Embedding(config.nUsers, half, seeds, { sparse }));
-      this.mlpItem = this.child('mlp_item', new Embedding(config.nItems, half, seeds, { sparse }));
+      this.mlpUser = this.child('mlp_user', new Embedding(config.nUsers, half, seeds, { std, sparse }));
+      this.mlpItem = this.child('mlp_item', new Embedding(config.nItems, half, seeds, { std, sparse }));
       this.tower = this.child('tower', new MLPTower(this.layers, seeds));
       width += this.layers[this.layers.length - 1];
     }
@@ -69,6 +79,11 @@ export class NCF extends Module implements Recommender {
     const w = uniform([1, width], -bound, bound, seeds);
     this.predict.weight.handle.copyFrom(w.handle);
     w.dispose();
+    if (config.unitH) {
+      if (this.kind !== 'gmf') throw new Error(`ncf: unitH applies to gmf, not ${this.kind}`);
+      this.predict.weight.handle.fill(1);
+      this.predict.weight.requireGrad(false);
+    }
   }
 
   get name(): string {
@@ -77,11 +92,28 @@ export class NCF extends Module implements Recommender {
 
   /** Logits [B,1] for user and item index tensors (int32 [B]). */
   forward(users: Tensor, items: Tensor): Tensor {
-    const parts: Tensor[] = [];
-    if (this.gmfUser && this.gmfItem) parts.push(mul(this.gmfUser.forward(users), this.gmfItem.forward(items)));
-    if (this.tower && this.mlpUser && this.mlpItem)
-      parts.push(this.tower.forward(concat([this.mlpUser.forward(users), this.mlpItem.forward(items)])));
-    return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
+    return this.run(users, items).logits;
+  }
+
+  /** Logits [B,1] and Σ|row|² of the embedding rows the batch read (per-sample L2). */
+  forwardWithReadSquares(users: Tensor, items: Tensor): { logits: Tensor; readSquares: Tensor } {
+    const { logits, rows } = this.run(users, items);
+    return { logits, readSquares: readSquares(rows) };
+  }
+
+  private run(users: Tensor, items: Tensor): { logits: Tensor; rows: Tensor[] } {
+    const parts: Tensor[] = [], rows: Tensor[] = [];
+    if (this.gmfUser && this.gmfItem) {
+      const pu = this.gmfUser.forward(users), qi = this.gmfItem.forward(items);
+      rows.push(pu, qi);
+      parts.push(mul(pu, qi));
+    }
+    if (this.tower && this.mlpUser && this.mlpItem) {
+      const pu = this.mlpUser.forward(users), qi = this.mlpItem.forward(items);
+      rows.push(pu, qi);
+      parts.push(this.tower.forward(concat([pu, qi])));
+    }
+    return { logits: this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]), rows };
   }
 
   /**

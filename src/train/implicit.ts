@@ -17,8 +17,10 @@ import type { Interactions } from '../data/dataset';
 import type { RankingEvalSet } from '../data/ncf_eval';
 import { evaluateSampled, type PairScorer } from '../eval/ranking';
 import type { RankingMetrics } from '../eval/metrics';
+import type { ReadSquared } from '../models/read_squares';
+import { add, mulScalar } from '../ops/elementwise';
 
-export interface PairModel extends Module {
+export interface PairModel extends Module, Partial<ReadSquared> {
   forward(users: Tensor, items: Tensor): Tensor;
   scorePairs: PairScorer;
 }
@@ -32,6 +34,11 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
   valid?: RankingEvalSet | null;
   /** Stop after this many epochs without a better validation NDCG@10 (default: never). */
   patience?: number;
+  /**
+   * Per-sample L2 λ (Rendle et al. 2020): the batch loss gains λ/B times Σ over its samples of
+   * |the embedding rows each read|², so rows shrink only when used. Default 0.
+   */
+  rowL2?: number;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (done: number, total: number, loss: number) => void;
 }
@@ -55,6 +62,10 @@ export interface TrainResult {
 
 export function trainImplicit(model: PairModel, train: Interactions, o: ImplicitTrainOptions): TrainResult {
   const B = o.batchSize ?? 256;
+  const rowL2 = o.rowL2 ?? 0;
+  if (!(rowL2 >= 0 && Number.isFinite(rowL2))) throw new Error(`trainImplicit: rowL2 must be a finite number >= 0, got ${rowL2}`);
+  if (rowL2 > 0 && !model.forwardWithReadSquares)
+    throw new Error(`trainImplicit: rowL2 needs a model that reports the rows it reads (MF, GMF, MLP, NeuMF); ${model.constructor.name} does not`);
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
   const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
@@ -74,7 +85,13 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
           const u = Tensor.fromArray(inst.users.subarray(s, e), [e - s], 'int32');
           const i = Tensor.fromArray(inst.items.subarray(s, e), [e - s], 'int32');
           const y = Tensor.fromArray(inst.labels.subarray(s, e), [e - s, 1]);
-          const loss = bceWithLogits(model.forward(u, i), y);
+          let loss: Tensor;
+          if (rowL2 > 0) {
+            const { logits, readSquares } = model.forwardWithReadSquares!(u, i);
+            loss = add(bceWithLogits(logits, y), mulScalar(readSquares, rowL2 / (e - s)));
+          } else {
+            loss = bceWithLogits(model.forward(u, i), y);
+          }
           opt.zeroGrad();
           loss.backward();
           opt.step();

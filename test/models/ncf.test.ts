@@ -5,6 +5,8 @@ import { Tensor, noGrad, tidy } from '../../src';
 import { NCF, type NcfKind } from '../../src/models/ncf';
 import { assertClose } from '../util/close';
 import { Rng } from '../util/rand';
+import { trainImplicit } from '../../src/train/implicit';
+import { synthetic } from '../../src/data/synthetic';
 
 for (const kind of ['gmf', 'mlp', 'neumf'] as NcfKind[]) {
   test(`${kind}: scorePairs (first tower layer projected per user and item) equals forward`, () => {
@@ -22,5 +24,17 @@ for (const kind of ['gmf', 'mlp', 'neumf'] as NcfKind[]) {
     net.dispose();
   });
 }
+
+test('gmf unitH: h is ones and stays fixed while the rows train; other kinds refuse it', () => {
+  const data = synthetic({ nUsers: 40, nItems: 50, nRatings: 800, seed: 2 });
+  const net = new NCF({ model: 'gmf', nUsers: 40, nItems: 50, factors: 6, seed: 1, initStd: 0.1, unitH: true });
+  const rows0 = net.gmfUser!.weight.toFloat32Array().slice();
+  trainImplicit(net, data, { epochs: 2, batchSize: 64, optimizer: 'sgd', lr: 0.5, negatives: 2, seed: 3, rowL2: 0.01 });
+  assert.equal(Array.from(net.predict.weight.toFloat32Array()), new Array(6).fill(1));
+  assert.not.equal(Array.from(net.gmfUser!.weight.toFloat32Array()), Array.from(rows0), 'the rows trained');
+  net.dispose();
+  assert.throws(() => new NCF({ model: 'neumf', nUsers: 4, nItems: 4, unitH: true }), /unitH applies to gmf, not neumf/);
+  assert.throws(() => new NCF({ model: 'gmf', nUsers: 4, nItems: 4, initStd: -1 }), /initStd must be a finite number >= 0/);
+});
 
 test.run();
