@@ -5,8 +5,13 @@
  * trained first (their rows are reported too), NeuMF initialised from both with α = 0.5 and
  * fine-tuned with plain SGD.
  *
- *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05] [--skip-plain] [--write]
+ *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05]
+ *                             [--gmf paper|dot] [--reuse] [--skip-plain] [--write]
  *
+ * --gmf dot pre-trains GMF as Rendle et al. (2020) train MF on this set: h fixed to ones (a dot
+ * product), per-sample L2 0.0025 on the rows each sample reads, SGD at 0.01 per sample (batch
+ * 2048), 8 negatives, embeddings drawn with std 0.1, up to 120 epochs with patience 10.
+ * --reuse takes a GMF or MLP from its checkpoint folder when one is there instead of training it.
  * Each run is one `neurec train` child process; its last stdout line is the JSON summary.
  */
 import { spawnSync } from 'child_process';
@@ -23,6 +28,17 @@ const factors = option('--factors', '8,16,32,64').split(',').map(Number);
 const epochs = option('--epochs', '20');
 const patience = option('--patience', '5');
 const sgdLr = option('--sgd-lr', '0.05');
+const gmfRecipe = option('--gmf', 'paper');
+if (gmfRecipe !== 'paper' && gmfRecipe !== 'dot') throw new Error(`table2: --gmf must be paper or dot, got ${gmfRecipe}`);
+/** The GMF flags and its label for each recipe. */
+const GMF = {
+  paper: { label: 'GMF (Adam 1e-3)', args: [] as string[] },
+  dot: {
+    label: 'GMF, h = 1, per-sample L2 0.0025, SGD 0.01/sample, 8 negatives',
+    args: ['--unit-h', '--row-l2', '0.0025', '--optimizer', 'sgd', '--lr', '20.48', '--batch', '2048', '--negatives', '8',
+      '--sparse-adam', '--init-std', '0.1', '--epochs', '120', '--patience', '10'],
+  },
+}[gmfRecipe];
 const cli = path.resolve(__dirname, '..', 'src', 'cli', 'main.js');
 const runs = path.resolve(__dirname, '..', '..', 'runs', 'table2');
 
@@ -41,7 +57,17 @@ interface Summary {
   eval_fingerprint: string;
 }
 
+/** A model trained earlier, from the summary its checkpoint folder keeps (with --reuse). */
+function reused(dir: string): Summary | null {
+  const file = path.join(dir, 'config.json');
+  if (!flag('--reuse') || !fs.existsSync(file)) return null;
+  const info = JSON.parse(fs.readFileSync(file, 'utf8')).info;
+  console.error(`# reusing ${dir}`);
+  return { best_epoch: info.bestEpoch, metrics: { sampled: info.sampled, full: info.full }, seconds_per_epoch: info.secondsPerEpoch, eval_fingerprint: '' };
+}
+
 function train(args: string[]): Summary {
+  // Later flags win, so a recipe's own epochs and patience override these.
   const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--json'];
   console.error(`# neurec ${[...common, ...args].join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...common, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -71,9 +97,9 @@ for (const f of factors) {
     console.log(rows[rows.length - 1]);
   };
   if (!flag('--skip-plain')) add('NeuMF, no pre-training (Adam 1e-3)', paper(p?.plain), train(['--model', 'neumf', '--factors', String(f), '--layers', layers, '--no-save']));
-  const gDir = path.join(runs, `gmf-${f}`), mDir = path.join(runs, `mlp-${f}`);
-  add('GMF (Adam 1e-3)', '—', train(['--model', 'gmf', '--factors', String(f), '--save', gDir]));
-  add('MLP (Adam 1e-3)', '—', train(['--model', 'mlp', '--factors', String(f), '--layers', layers, '--save', mDir]));
+  const gDir = path.join(runs, gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`), mDir = path.join(runs, `mlp-${f}`);
+  add(GMF.label, '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, '--save', gDir]));
+  add('MLP (Adam 1e-3)', '—', reused(mDir) ?? train(['--model', 'mlp', '--factors', String(f), '--layers', layers, '--save', mDir]));
   add(`NeuMF, pre-trained, α 0.5, SGD ${sgdLr}`, paper(p?.pretrained), train(['--model', 'neumf', '--factors', String(f), '--layers', layers, '--pretrain', `${gDir},${mDir}`, '--optimizer', 'sgd', '--lr', sgdLr, '--no-save']));
 }
 const table = rows.join('\n');
