@@ -161,13 +161,15 @@ function trainRanker(model: string, a: Args): void {
       },
       epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
       optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'), rowL2: num(a, 'row-l2', 'train'),
-      negatives: num(a, 'negatives', 'train'), seed, valid,
+      negatives: num(a, 'negatives', 'train'), seed, valid, validateStart: !!(a.pretrain || a.resume),
       patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
       onEpoch: (e) => {
         bar.clear();
         epochNo = e.epoch + 1;
         appendLog(runDir, e);
-        log(`epoch ${String(e.epoch).padStart(3)} loss ${e.loss.toFixed(4)} ${e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)} ` : ''}` +
+        const valid = e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)}` : '';
+        if (e.epoch === 0) return log(`epoch   0 (starting weights) ${valid} *`);
+        log(`epoch ${String(e.epoch).padStart(3)} loss ${e.loss.toFixed(4)} ${valid ? valid + ' ' : ''}` +
             `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)${e.best ? ' *' : ''}`);
       },
     });

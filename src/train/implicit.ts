@@ -39,6 +39,11 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
    * |the embedding rows each read|², so rows shrink only when used. Default 0.
    */
   rowL2?: number;
+  /**
+   * Rank the validation set with the starting weights too (reported as epoch 0), so fine-tuning
+   * pre-trained or resumed weights keeps them when every epoch scores worse. Default false.
+   */
+  validateStart?: boolean;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (done: number, total: number, loss: number) => void;
 }
@@ -71,6 +76,12 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   const history: EpochReport[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let trainSeconds = 0, samples = 0;
+  if (o.validateStart && o.valid) {
+    const valid = evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]);
+    best = valid['ndcg@10'];
+    bestSnap = snapshotState(model);
+    o.onEpoch?.({ epoch: 0, loss: NaN, seconds: 0, sampleSeconds: 0, samplesPerSecond: 0, valid, best: true });
+  }
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();

@@ -7,6 +7,7 @@ import { assertClose } from '../util/close';
 import { Rng } from '../util/rand';
 import { trainImplicit } from '../../src/train/implicit';
 import { synthetic } from '../../src/data/synthetic';
+import { carveValidation } from '../../src/data/split';
 
 for (const kind of ['gmf', 'mlp', 'neumf'] as NcfKind[]) {
   test(`${kind}: scorePairs (first tower layer projected per user and item) equals forward`, () => {
@@ -35,6 +36,21 @@ test('gmf unitH: h is ones and stays fixed while the rows train; other kinds ref
   net.dispose();
   assert.throws(() => new NCF({ model: 'neumf', nUsers: 4, nItems: 4, unitH: true }), /unitH applies to gmf, not neumf/);
   assert.throws(() => new NCF({ model: 'gmf', nUsers: 4, nItems: 4, initStd: -1 }), /initStd must be a finite number >= 0/);
+});
+
+test('validateStart: the starting weights are epoch 0 and kept when no epoch beats them', () => {
+  const data = synthetic({ nUsers: 40, nItems: 60, nRatings: 900, seed: 6 });
+  const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
+  const net = new NCF({ model: 'neumf', nUsers: 40, nItems: 60, factors: 4, layers: [8, 4], seed: 2 });
+  const start = Array.from(net.gmfItem!.weight.toFloat32Array());
+  const epochs: number[] = [];
+  // A rate of 0 leaves the weights as they are: every epoch ties with the start, none beats it.
+  const r = trainImplicit(net, train, { epochs: 2, optimizer: 'sgd', lr: 0, seed: 1, valid, validateStart: true, onEpoch: (e) => epochs.push(e.epoch) });
+  assert.equal(epochs, [0, 1, 2]);
+  assert.is(r.bestEpoch, 0);
+  assert.is(r.history.length, 2, 'epoch 0 is not a training epoch');
+  assert.equal(Array.from(net.gmfItem!.weight.toFloat32Array()), start);
+  net.dispose();
 });
 
 test.run();
