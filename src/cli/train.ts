@@ -20,6 +20,7 @@ import { ncfEvalSet } from '../data/ncf_eval';
 import { carveValidation } from '../data/split';
 import { indexByUser } from '../data/csr';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
+import type { RankingMetrics } from '../eval/metrics';
 import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoint';
 import { loadDataset } from './datasets';
 import { trainRatingModel } from './train_rating';
@@ -142,7 +143,7 @@ function trainRanker(model: string, a: Args): void {
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();
   let epochNo = 1;
-  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null };
+  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null };
   if (model === 'popularity') {
     result = { epochs: 0, bestEpoch: 0, secondsPerEpoch: 0, samplesPerSecond: null };
   } else if (model === 'vae') {
@@ -173,7 +174,7 @@ function trainRanker(model: string, a: Args): void {
             `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)${e.best ? ' *' : ''}`);
       },
     });
-    result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond };
+    result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, valid: r.bestValid };
   }
 
   const ts0 = performance.now();
@@ -205,6 +206,7 @@ function trainRanker(model: string, a: Args): void {
         full: { 'hr@10': r4(full['hr@10']), 'ndcg@10': r4(full['ndcg@10']), 'recall@10': r4(full['recall@10']), 'recall@20': r4(full['recall@20']), 'mrr@10': r4(full['mrr@10']) },
         rmse: null,
       },
+      valid: result.valid ? { 'hr@10': r4(result.valid['hr@10']), 'ndcg@10': r4(result.valid['ndcg@10']) } : null,
       eval_fingerprint: evalSet.fingerprint,
       seconds_per_epoch: r4(result.secondsPerEpoch),
       samples_per_second: result.samplesPerSecond === null ? null : Math.round(result.samplesPerSecond),

@@ -61,6 +61,8 @@ export interface EpochReport {
 export interface TrainResult {
   history: EpochReport[];
   bestEpoch: number;
+  /** The validation metrics of the kept weights (null without a validation set). */
+  bestValid: RankingMetrics | null;
   secondsPerEpoch: number;
   samplesPerSecond: number;
 }
@@ -75,10 +77,12 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
+  let bestValid: RankingMetrics | null = null;
   let trainSeconds = 0, samples = 0;
   if (o.validateStart && o.valid) {
     const valid = evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]);
     best = valid['ndcg@10'];
+    bestValid = valid;
     bestSnap = snapshotState(model);
     o.onEpoch?.({ epoch: 0, loss: NaN, seconds: 0, sampleSeconds: 0, samplesPerSecond: 0, valid, best: true });
   }
@@ -120,6 +124,7 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       if (isBest) {
         best = score;
         bestEpoch = epoch;
+        bestValid = valid;
         if (o.valid) bestSnap = snapshotState(model);
       }
       trainSeconds += (t2 - t1) / 1000;
@@ -136,5 +141,6 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
     opt.dispose();
   }
   if (bestSnap) restoreState(model, bestSnap);
-  return { history, bestEpoch, secondsPerEpoch: trainSeconds / history.length, samplesPerSecond: samples / trainSeconds };
+  const trained = history.length > 0;
+  return { history, bestEpoch, bestValid, secondsPerEpoch: trained ? trainSeconds / history.length : 0, samplesPerSecond: trained ? samples / trainSeconds : 0 };
 }

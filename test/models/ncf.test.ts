@@ -43,11 +43,14 @@ test('validateStart: the starting weights are epoch 0 and kept when no epoch bea
   const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
   const net = new NCF({ model: 'neumf', nUsers: 40, nItems: 60, factors: 4, layers: [8, 4], seed: 2 });
   const start = Array.from(net.gmfItem!.weight.toFloat32Array());
-  const epochs: number[] = [];
+  const epochs: number[] = [], scores: number[] = [];
   // A rate of 0 leaves the weights as they are: every epoch ties with the start, none beats it.
-  const r = trainImplicit(net, train, { epochs: 2, optimizer: 'sgd', lr: 0, seed: 1, valid, validateStart: true, onEpoch: (e) => epochs.push(e.epoch) });
+  const r = trainImplicit(net, train, { epochs: 2, optimizer: 'sgd', lr: 0, seed: 1, valid, validateStart: true,
+    onEpoch: (e) => { epochs.push(e.epoch); scores.push(e.valid!['ndcg@10']); } });
   assert.equal(epochs, [0, 1, 2]);
   assert.is(r.bestEpoch, 0);
+  assert.is(r.bestValid!['ndcg@10'], scores[0]);
+  assert.ok(scores[0] > 0, 'a real score');
   assert.is(r.history.length, 2, 'epoch 0 is not a training epoch');
   assert.equal(Array.from(net.gmfItem!.weight.toFloat32Array()), start);
   net.dispose();
