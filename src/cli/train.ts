@@ -56,7 +56,7 @@ export const TRAIN_SPEC: ArgSpec = {
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
   validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
-  'sparse-adam': { help: "update only the embedding rows a batch touched (lazy Adam; pays on large catalogs). Default: dense Adam, as the paper and the peer", flag: true },
+  'sparse-adam': { help: "update only the embedding rows a batch touched (lazy Adam; plain SGD scatters the rows; pays on large catalogs). Default: dense, as the paper and the peer", flag: true },
   threads: { help: 'CPU threads (default NEUREC_NUM_THREADS or all cores)' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
   save: { help: 'checkpoint folder (default runs/<model>-<dataset>)' },
@@ -113,6 +113,9 @@ function trainRanker(model: string, a: Args): void {
     : carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items } });
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+  if (a['unit-h'] && model !== 'gmf') throw new Error(`train: --unit-h applies to gmf, not ${model}`);
+  if (num(a, 'row-l2', 'train') !== 0 && (model === 'vae' || model === 'popularity'))
+    throw new Error(`train: --row-l2 applies to mf, gmf, mlp and neumf, not ${model}`);
   const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
   let config: Record<string, unknown> = {};
   let net: BuiltModel;

@@ -36,7 +36,8 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
   patience?: number;
   /**
    * Per-sample L2 λ (Rendle et al. 2020): the batch loss gains λ/B times Σ over its samples of
-   * |the embedding rows each read|², so rows shrink only when used. Default 0.
+   * |the embedding rows each read|², so rows shrink only when used (the reported loss includes
+   * it). Default 0.
    */
   rowL2?: number;
   /**

@@ -95,6 +95,24 @@ if (!have100k) {
     assert.is(a.code, 0, a.err);
     assert.equal(JSON.parse(a.last).metrics, JSON.parse(b.last).metrics);
   });
+
+  test('dot-product GMF with per-sample L2, then NeuMF from it: epoch 0 is the pre-trained weights', () => {
+    const g = path.join(tmp, 'gmf-dot'), m = path.join(tmp, 'mlp');
+    const gr = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--unit-h', '--row-l2', '0.0025', '--optimizer', 'sgd', '--lr', '5.12',
+      '--batch', '512', '--negatives', '8', '--sparse-adam', '--init-std', '0.1', '--epochs', '2', '--json', '--save', g]);
+    assert.is(gr.code, 0, gr.err);
+    const gj = JSON.parse(gr.last);
+    assert.ok(gj.valid['ndcg@10'] > 0 && gj.metrics.sampled['hr@10'] > 0.1, gr.last);
+    assert.is(run(['train', '--model', 'mlp', '--dataset', 'ml-100k', '--epochs', '1', '--save', m]).code, 0);
+    const n = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--alpha', '0.7', '--optimizer', 'sgd', '--epochs', '0', '--json', '--no-save']);
+    assert.is(n.code, 0, n.err);
+    assert.match(n.out, /epoch {3}0 \(starting weights\) valid HR@10/);
+    const nj = JSON.parse(n.last);
+    assert.is(nj.best_epoch, 0);
+    assert.ok(nj.valid['ndcg@10'] > 0);
+    assert.match(run(['train', '--model', 'mf', '--dataset', 'ml-100k', '--unit-h', '--epochs', '1']).err, /--unit-h applies to gmf, not mf/);
+    assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--row-l2', '0.1', '--epochs', '1']).err, /--row-l2 applies to mf, gmf, mlp and neumf, not vae/);
+  });
 }
 
 const have1m = !!dataDir && fs.existsSync(path.join(dataDir, 'ml-1m-ncf', 'ml-1m.train.rating'));
