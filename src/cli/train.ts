@@ -40,6 +40,7 @@ export const TRAIN_SPEC: ArgSpec = {
   'weight-decay': { help: 'L2 / weight decay of the optimizer', default: '0' },
   'init-std': { help: 'pair models: standard deviation of the initial embeddings (NCF default 0.01, MF 0.1)' },
   'unit-h': { help: 'GMF: fix h to ones (a dot product, as MF without biases); pairs with --row-l2', flag: true },
+  'table-lr': { help: 'pair models: plain SGD at this rate for the embedding tables (with --sparse-adam), --optimizer for the rest' },
   'row-l2': { help: 'pair models: per-sample L2 λ on the embedding rows each sample reads (Rendle et al. 2020)', default: '0' },
   factors: { help: 'predictive factors (NCF default 8, MF 64)' },
   layers: { help: 'NCF MLP tower sizes, comma-separated', default: '64,32,16,8' },
@@ -165,6 +166,7 @@ function trainRanker(model: string, a: Args): void {
       },
       epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
       optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'), rowL2: num(a, 'row-l2', 'train'),
+      tableLr: a['table-lr'] === undefined ? undefined : num(a, 'table-lr', 'train'),
       negatives: num(a, 'negatives', 'train'), seed, valid, validateStart: !!(a.pretrain || a.resume),
       patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
       onEpoch: (e) => {

@@ -3,6 +3,7 @@ import { Adam, AdamW } from '../optim/adam';
 import { SGD } from '../optim/sgd';
 import type { Optimizer } from '../optim/optimizer';
 import type { Module } from '../nn/module';
+import type { Tensor } from '../tensor';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd';
 
@@ -13,13 +14,36 @@ export interface OptimizerOptions {
   lr?: number;
   /** The optimizer's weight decay (default 0; AdamW's default 1e-2). */
   weightDecay?: number;
+  /**
+   * Embedding tables with sparse row gradients on plain SGD at this rate, every other parameter
+   * on `optimizer`: SGD rates that suit rows read a few times a batch blow up dense layers,
+   * which every sample reads. Default: one optimizer for all.
+   */
+  tableLr?: number;
 }
 
-export function makeOptimizer(model: Module, o: OptimizerOptions, who: string): Optimizer<object> {
-  const params = model.parameters();
+/** What a trainer needs of an optimizer. */
+export type Stepper = Pick<Optimizer<object>, 'step' | 'zeroGrad' | 'dispose'>;
+
+function single(params: Tensor[], o: OptimizerOptions, who: string): Optimizer<object> {
   const kind = o.optimizer ?? 'adam';
   if (kind === 'sgd') return new SGD(params, { lr: o.lr ?? 0.01, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
   if (kind === 'adamw') return new AdamW(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay }) as unknown as Optimizer<object>;
   if (kind === 'adam') return new Adam(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay ?? 0 }) as unknown as Optimizer<object>;
   throw new Error(`${who}: optimizer must be 'adam', 'adamw' or 'sgd', got ${kind}`);
+}
+
+export function makeOptimizer(model: Module, o: OptimizerOptions, who: string): Stepper {
+  const params = model.parameters();
+  if (o.tableLr === undefined) return single(params, o, who);
+  if (!(o.tableLr >= 0 && Number.isFinite(o.tableLr))) throw new Error(`${who}: tableLr must be a finite number >= 0, got ${o.tableLr}`);
+  const tables = params.filter((p) => p.sparseGrad), rest = params.filter((p) => !p.sparseGrad);
+  if (tables.length === 0) throw new Error(`${who}: tableLr needs embedding tables with sparse gradients (--sparse-adam), and the model has none`);
+  const parts: Optimizer<object>[] = [new SGD(tables, { lr: o.tableLr }) as unknown as Optimizer<object>];
+  if (rest.length > 0) parts.push(single(rest, o, who));
+  return {
+    step: () => parts.forEach((p) => p.step()),
+    zeroGrad: () => parts.forEach((p) => p.zeroGrad()),
+    dispose: () => parts.forEach((p) => p.dispose()),
+  };
 }

@@ -64,6 +64,22 @@ test('trainImplicit rowL2: seeded, shrinks the rows, plain SGD on sparse tables'
   assert.ok(reg.loss[2] < reg.loss[0], `loss ${reg.loss.join(' ')}`);
 });
 
+test('tableLr: embedding tables on SGD at their own rate, the rest on the chosen optimizer', () => {
+  const fit = (tableLr: number, sparse = true) => {
+    const net = new NCF({ model: 'neumf', nUsers: data.nUsers, nItems: data.nItems, factors: 4, layers: [8, 4], seed: 3, sparse });
+    const table0 = Array.from(net.gmfUser!.weight.toFloat32Array()), w0 = Array.from(net.predict.weight.toFloat32Array());
+    trainImplicit(net, data, { epochs: 1, batchSize: 128, lr: 1e-2, negatives: 1, seed: 2, tableLr });
+    const out = { tableMoved: Array.from(net.gmfUser!.weight.toFloat32Array()).some((v, k) => v !== table0[k]),
+      denseMoved: Array.from(net.predict.weight.toFloat32Array()).some((v, k) => v !== w0[k]) };
+    net.dispose();
+    return out;
+  };
+  assert.equal(fit(0), { tableMoved: false, denseMoved: true }, 'rate 0 freezes the tables only');
+  assert.equal(fit(0.5), { tableMoved: true, denseMoved: true });
+  assert.throws(() => fit(0.5, false), /tableLr needs embedding tables with sparse gradients/);
+  assert.throws(() => fit(-1), /tableLr must be a finite number >= 0/);
+});
+
 test('trainImplicit rowL2: bad values and models without row reads are named', () => {
   const m = new MF({ nUsers: data.nUsers, nItems: data.nItems, factors: 4, objective: 'implicit' });
   for (const bad of [-1, NaN, Infinity])
