@@ -12,7 +12,7 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding } from '../nn/layers';
-import { add, addScalar, mul, mulScalar, square } from '../ops/elementwise';
+import { add, addScalar, mul, mulScalar } from '../ops/elementwise';
 import { sum } from '../ops/reduce';
 import { matmul } from '../ops/linear';
 import { reshape } from '../ops/shape';
@@ -130,8 +130,8 @@ export class MF extends Module implements RatingModel, ReadSquared {
     const { pu, qi, bu, bi, score } = this.terms(Tensor.fromArray(users, [B], 'int32'), Tensor.fromArray(items, [B], 'int32'));
     const y = Tensor.fromArray(targets, [B, 1]);
     let loss = this.objective === 'explicit' ? mseLoss(score, y) : bceWithLogits(score, y);
-    if (this.l2 > 0) loss = add(loss, mulScalar(add(sum(square(pu)), sum(square(qi))), this.l2 / B));
-    if (this.l2Bias > 0) loss = add(loss, mulScalar(add(sum(square(bu)), sum(square(bi))), this.l2Bias / B));
+    if (this.l2 > 0) loss = add(loss, mulScalar(readSquares([pu, qi]), this.l2 / B));
+    if (this.l2Bias > 0) loss = add(loss, mulScalar(readSquares([bu, bi]), this.l2Bias / B));
     return loss;
   }
 
