@@ -36,7 +36,7 @@ export const TRAIN_SPEC: ArgSpec = {
   epochs: { help: 'training epochs (default per model)' },
   batch: { help: 'batch size (default per model)' },
   lr: { help: 'learning rate (default per model)' },
-  optimizer: { help: 'adam | sgd (pair models)', default: 'adam' },
+  optimizer: { help: 'adam | adamw (decoupled weight decay) | sgd (pair models)', default: 'adam' },
   'weight-decay': { help: 'L2 / weight decay of the optimizer', default: '0' },
   'init-std': { help: 'pair models: standard deviation of the initial embeddings (NCF default 0.01, MF 0.1)' },
   'unit-h': { help: 'GMF: fix h to ones (a dot product, as MF without biases); pairs with --row-l2', flag: true },
