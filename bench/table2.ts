@@ -31,6 +31,12 @@ function option(name: string, dflt: string): string {
   return i >= 0 ? process.argv[i + 1] : dflt;
 }
 const flag = (n: string) => process.argv.includes(n);
+/** An option that must be one of `allowed`; the first is its default. */
+function choice(name: string, allowed: string[]): string {
+  const v = option(name, allowed[0]);
+  if (!allowed.includes(v)) throw new Error(`table2: ${name} must be ${allowed.join(' or ')}, got ${v}`);
+  return v;
+}
 
 const factors = option('--factors', '8,16,32,64').split(',').map(Number);
 const epochs = option('--epochs', '20');
@@ -39,17 +45,14 @@ const sgdLr = option('--sgd-lr', '0.05');
 const gmfRecipe = choice('--gmf', ['paper', 'dot']) as 'paper' | 'dot';
 const alphas = option('--alphas', '0.5').split(',');
 const finetuneEpochs = option('--finetune-epochs', epochs);
-function choice(name: string, allowed: string[]): string {
-  const v = option(name, allowed[0]);
-  if (!allowed.includes(v)) throw new Error(`table2: ${name} must be ${allowed.join(' or ')}, got ${v}`);
-  return v;
-}
 const plainRecipe = choice('--plain', ['paper', 'split']);
 const mlpRecipe = choice('--mlp', ['paper', 'split']);
 const finetuneRecipe = choice('--finetune', ['sgd', 'split']);
 /** Rows on SGD with per-sample L2, dense layers on AdamW: the recipe that reaches the paper without pre-training. */
 const SPLIT = ['--table-lr', '20.48', '--optimizer', 'adamw', '--weight-decay', '0.1', '--lr', '0.001', '--batch', '2048',
   '--negatives', '8', '--sparse-adam', '--init-std', '0.1', '--row-l2', '0.0025'];
+/** A whole training run by the split recipe (not fine-tuning): up to 150 epochs, patience 6. */
+const SPLIT_RUN = [...SPLIT, '--epochs', '150', '--patience', '6'];
 const SPLIT_LABEL = 'rows SGD 0.01/sample + per-sample L2 0.0025, dense AdamW 1e-3 wd 0.1, 8 negatives';
 /** The GMF flags and its label for each recipe. */
 const GMF = {
@@ -121,12 +124,12 @@ for (const f of factors) {
   const neumf = ['--model', 'neumf', '--factors', String(f), '--layers', layers];
   if (!flag('--skip-plain')) {
     if (plainRecipe === 'paper') add('NeuMF, no pre-training (Adam 1e-3)', paper(p?.plain), train([...neumf, '--no-save']));
-    else add(`NeuMF, no pre-training, ${SPLIT_LABEL}`, paper(p?.plain), train([...neumf, ...SPLIT, '--epochs', '150', '--patience', '6', '--no-save']));
+    else add(`NeuMF, no pre-training, ${SPLIT_LABEL}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, '--no-save']));
   }
   const gDir = path.join(runs, gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`);
   const mDir = path.join(runs, mlpRecipe === 'paper' ? `mlp-${f}` : `mlp-${mlpRecipe}-${f}`);
   add(GMF.label, '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, '--save', gDir]));
-  const mlpArgs = mlpRecipe === 'paper' ? [] : [...SPLIT, '--epochs', '150', '--patience', '6'];
+  const mlpArgs = mlpRecipe === 'paper' ? [] : SPLIT_RUN;
   add(mlpRecipe === 'paper' ? 'MLP (Adam 1e-3)' : `MLP, ${SPLIT_LABEL}`, '—',
     reused(mDir) ?? train(['--model', 'mlp', '--factors', String(f), '--layers', layers, ...mlpArgs, '--save', mDir]));
   const finetune = finetuneRecipe === 'sgd' ? ['--optimizer', 'sgd', '--lr', sgdLr] : SPLIT;
