@@ -27,7 +27,7 @@ import { trainRatingModel } from './train_rating';
 import { Progress } from './progress';
 import { capabilities, setNumThreads } from '../memory';
 import { resolveDevice, setDefaultDevice } from '../backend/load';
-import { num, parseArgs, usage, type ArgSpec, type ArgValue } from './args';
+import { lrDecayArg, num, parseArgs, usage, type ArgSpec, type ArgValue } from './args';
 
 export const TRAIN_SPEC: ArgSpec = {
   model: { help: `${RANKING_MODELS.join(' | ')} | ${RATING_MODELS.join(' | ')}`, default: 'neumf' },
@@ -48,7 +48,7 @@ export const TRAIN_SPEC: ArgSpec = {
   variant: { help: 'AutoRec: item | user', default: 'item' },
   lambda: { help: 'AutoRec L2 strength λ (item default 200, user 3)' },
   'input-dropout': { help: 'AutoRec denoising: share of observed input ratings dropped per step while training', default: '0' },
-  'lr-decay': { help: 'AutoRec: FACTOR,PATIENCE multiplies the rate by FACTOR after PATIENCE epochs without a better validation RMSE' },
+  'lr-decay': { help: 'FACTOR,PATIENCE: after PATIENCE epochs without a better validation score, multiply the rates by FACTOR (autoencoder; mf, gmf, mlp and neumf also go back to the best weights)' },
   negatives: { help: 'sampled negatives per positive', default: '4' },
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },
@@ -98,6 +98,8 @@ export function trainCommand(argv: string[]): void {
   setDefaultDevice(device);
   if (device !== 'cpu') console.log(`# device: ${device} (${capabilities(device).device ?? 'unknown'})`);
   if (a.threads !== undefined) setNumThreads(num(a, 'threads', 'train'));
+  if (a['lr-decay'] !== undefined && !['autoencoder', 'mf', 'gmf', 'mlp', 'neumf'].includes(model))
+    throw new Error(`train: --lr-decay applies to autoencoder, mf, gmf, mlp and neumf, not ${model}`);
   if ((RATING_MODELS as readonly string[]).includes(model)) return trainRatingModel(model, a);
   trainRanker(model, a);
 }
@@ -168,7 +170,7 @@ function trainRanker(model: string, a: Args): void {
       optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'), rowL2: num(a, 'row-l2', 'train'),
       tableLr: a['table-lr'] === undefined ? undefined : num(a, 'table-lr', 'train'),
       negatives: num(a, 'negatives', 'train'), seed, valid, validateStart: !!(a.pretrain || a.resume),
-      patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'),
+      patience: a.patience === undefined ? undefined : num(a, 'patience', 'train'), lrDecay: lrDecayArg(a, 'lr-decay', 'train'),
       onEpoch: (e) => {
         bar.clear();
         epochNo = e.epoch + 1;
@@ -176,7 +178,8 @@ function trainRanker(model: string, a: Args): void {
         const valid = e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)}` : '';
         if (e.epoch === 0) return log(`epoch   0 (starting weights) ${valid} *`);
         log(`epoch ${String(e.epoch).padStart(3)} loss ${e.loss.toFixed(4)} ${valid ? valid + ' ' : ''}` +
-            `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)${e.best ? ' *' : ''}`);
+            `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)` +
+            `${e.lrScale < 1 ? ` lr×${+e.lrScale.toPrecision(3)}` : ''}${e.best ? ' *' : ''}`);
       },
     });
     result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, valid: r.bestValid };

@@ -3,7 +3,8 @@
  * negatives, shuffles, and runs mini-batches of binary cross-entropy with logits. After each
  * epoch the validation set (carved from training data, never the test set) is ranked; the best
  * epoch's weights are kept and restored, and training stops after `patience` epochs without
- * improvement.
+ * improvement. With `lrDecay`, a plateau first sends training back to the best weights at a lower
+ * learning rate.
  */
 import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
 import { snapshotState, restoreState } from '../nn/module';
@@ -45,6 +46,12 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
    * pre-trained or resumed weights keeps them when every epoch scores worse. Default false.
    */
   validateStart?: boolean;
+  /**
+   * After `patience` epochs without a better validation score (counted from the best epoch or
+   * the last decay), restore the best weights and multiply every learning rate by `factor`.
+   * Needs validation data; off by default (the paper keeps a constant rate).
+   */
+  lrDecay?: { factor: number; patience: number };
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (done: number, total: number, loss: number) => void;
 }
@@ -57,6 +64,8 @@ export interface EpochReport {
   samplesPerSecond: number;
   valid: RankingMetrics | null;
   best: boolean;
+  /** The learning rates of this epoch relative to the starting ones (below 1 after a decay). */
+  lrScale: number;
 }
 
 export interface TrainResult {
@@ -74,18 +83,22 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   if (!(rowL2 >= 0 && Number.isFinite(rowL2))) throw new Error(`trainImplicit: rowL2 must be a finite number >= 0, got ${rowL2}`);
   if (rowL2 > 0 && !model.forwardWithReadSquares)
     throw new Error(`trainImplicit: rowL2 needs a model that reports the rows it reads (MF, GMF, MLP, NeuMF); ${model.constructor.name} does not`);
+  const decay = o.lrDecay;
+  if (decay && !(decay.factor > 0 && decay.factor < 1 && Number.isInteger(decay.patience) && decay.patience >= 1))
+    throw new Error(`trainImplicit: lrDecay needs factor in (0, 1) and a positive integer patience, got ${JSON.stringify(decay)}`);
+  if (decay && !o.valid) throw new Error('trainImplicit: lrDecay needs a validation set to find plateaus');
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
   const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let bestValid: RankingMetrics | null = null;
-  let trainSeconds = 0, samples = 0;
+  let trainSeconds = 0, samples = 0, lrScale = 1, lastDecay = 0;
   if (o.validateStart && o.valid) {
     const valid = evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]);
     best = valid['ndcg@10'];
     bestValid = valid;
     bestSnap = snapshotState(model);
-    o.onEpoch?.({ epoch: 0, loss: NaN, seconds: 0, sampleSeconds: 0, samplesPerSecond: 0, valid, best: true });
+    o.onEpoch?.({ epoch: 0, loss: NaN, seconds: 0, sampleSeconds: 0, samplesPerSecond: 0, valid, best: true, lrScale });
   }
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -132,11 +145,18 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       samples += n;
       const report: EpochReport = {
         epoch, loss, seconds: (t2 - t1) / 1000, sampleSeconds: (t1 - t0) / 1000,
-        samplesPerSecond: n / ((t2 - t1) / 1000), valid, best: isBest,
+        samplesPerSecond: n / ((t2 - t1) / 1000), valid, best: isBest, lrScale,
       };
       history.push(report);
       o.onEpoch?.(report);
       if (o.patience !== undefined && epoch - bestEpoch >= o.patience) break;
+      if (decay && epoch - Math.max(bestEpoch, lastDecay) >= decay.patience) {
+        // Overfitting is what plateaus here: go on from the best weights, in smaller steps.
+        if (bestSnap) restoreState(model, bestSnap);
+        opt.scaleLr(decay.factor);
+        lrScale *= decay.factor;
+        lastDecay = epoch;
+      }
     }
   } finally {
     opt.dispose();

@@ -56,4 +56,37 @@ test('validateStart: the starting weights are epoch 0 and kept when no epoch bea
   net.dispose();
 });
 
+test('lrDecay: a plateau scales the rates from the next epoch on, counted from the best epoch or the last decay', () => {
+  const data = synthetic({ nUsers: 40, nItems: 60, nRatings: 900, seed: 6 });
+  const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
+  const net = new NCF({ model: 'gmf', nUsers: 40, nItems: 60, factors: 4, seed: 2 });
+  const scales: number[] = [];
+  // A rate of 0: no epoch beats the starting weights (epoch 0), so every epoch is a plateau.
+  trainImplicit(net, train, { epochs: 3, optimizer: 'sgd', lr: 0, seed: 1, valid, validateStart: true, lrDecay: { factor: 0.5, patience: 1 },
+    onEpoch: (e) => scales.push(e.lrScale) });
+  assert.equal(scales, [1, 1, 0.5, 0.25]);
+  assert.throws(() => trainImplicit(net, train, { epochs: 1, lrDecay: { factor: 0.5, patience: 1 } }), /lrDecay needs a validation set/);
+  assert.throws(() => trainImplicit(net, train, { epochs: 1, valid, lrDecay: { factor: 1, patience: 1 } }), /factor in \(0, 1\)/);
+  assert.throws(() => trainImplicit(net, train, { epochs: 1, valid, lrDecay: { factor: 0.5, patience: 0 } }), /positive integer patience/);
+  net.dispose();
+});
+
+test('lrDecay: training goes on from the best weights, at the scaled rates of tables and dense layers alike', () => {
+  const data = synthetic({ nUsers: 40, nItems: 60, nRatings: 900, seed: 6 });
+  const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
+  const net = new NCF({ model: 'neumf', nUsers: 40, nItems: 60, factors: 4, layers: [8, 4], seed: 2, sparse: true });
+  const weights: Float32Array[] = [], reports: { epoch: number; best: boolean; lrScale: number }[] = [];
+  // Rates high enough to overshoot, so some epoch fails to improve; after a decay by 1e-9 the
+  // weights barely move, so the epoch after a decay ends where the best epoch ended.
+  trainImplicit(net, train, { epochs: 8, optimizer: 'sgd', lr: 2, tableLr: 40, batchSize: 64, seed: 1, valid, validateStart: true,
+    lrDecay: { factor: 1e-9, patience: 1 },
+    onEpoch: (e) => { weights.push(Float32Array.from([...net.gmfUser!.weight.toFloat32Array(), ...net.predict.weight.toFloat32Array()])); reports.push(e); } });
+  const after = reports.findIndex((r) => r.lrScale < 1);
+  assert.ok(after > 0, 'a plateau came and the rates were scaled');
+  const bestBefore = reports.slice(0, after).reduce((b, r, k) => (r.best ? k : b), 0);
+  assert.not.equal(Array.from(weights[after - 1]), Array.from(weights[bestBefore]), 'the plateau epoch had moved away from the best weights');
+  assertClose(weights[after], weights[bestBefore], { atol: 1e-6, what: 'weights one epoch after the decay' });
+  net.dispose();
+});
+
 test.run();
