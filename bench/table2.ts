@@ -7,7 +7,8 @@
  *
  *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05]
  *                             [--plain paper|split] [--gmf paper|dot] [--mlp paper|split] [--finetune sgd|split]
- *                             [--alphas 0.5] [--finetune-epochs N] [--reuse] [--skip-plain] [--write]
+ *                             [--alphas 0.5] [--finetune-epochs N] [--lr-decay F,P] [--finetune-decay F,P]
+ *                             [--reuse] [--skip-plain] [--write]
  *
  * --gmf dot pre-trains GMF as Rendle et al. (2020) train MF on this set: h fixed to ones (a dot
  * product), per-sample L2 0.0025 on the rows each sample reads, SGD at 0.01 per sample (batch
@@ -17,6 +18,10 @@
  * 0.0025, the dense layers on AdamW 1e-3 with decoupled weight decay 0.1, 8 negatives, batch 2048,
  * embeddings drawn with std 0.1, up to 150 epochs with patience 6. --finetune split fine-tunes
  * the pre-trained NeuMF with that recipe instead of plain SGD at --sgd-lr.
+ * --lr-decay F,P passes `--lr-decay F,P` to every whole run (NeuMF from scratch, GMF, MLP): after
+ * P epochs without a better validation score it goes back to the best weights and multiplies the
+ * rates by F. Their checkpoint folders are then named with `-dFxP`. --finetune-decay F,P does the
+ * same for the fine-tuning of the pre-trained NeuMF.
  * --reuse takes a GMF or MLP from its checkpoint folder when one is there instead of training it.
  * --alphas a,b,... fine-tunes one NeuMF per α and reports the one with the best validation
  * NDCG@10; the starting weights count as epoch 0, so fine-tuning that only hurts is not kept.
@@ -48,6 +53,11 @@ const finetuneEpochs = option('--finetune-epochs', epochs);
 const plainRecipe = choice('--plain', ['paper', 'split']);
 const mlpRecipe = choice('--mlp', ['paper', 'split']);
 const finetuneRecipe = choice('--finetune', ['sgd', 'split']);
+const finetuneDecay = option('--finetune-decay', '');
+const runDecay = option('--lr-decay', '');
+/** The flags and the checkpoint-folder suffix of a plateau decay F,P ('' when off). */
+const decayed = (v: string) => (v ? { args: ['--lr-decay', v], suffix: `-d${v.replace(',', 'x')}` } : { args: [] as string[], suffix: '' });
+const decayNote = (v: string) => (v ? `, rates ×${v.split(',')[0]} on a ${v.split(',')[1]}-epoch plateau` : '');
 /** Rows on SGD with per-sample L2, dense layers on AdamW: the recipe that reaches the paper without pre-training. */
 const SPLIT = ['--table-lr', '20.48', '--optimizer', 'adamw', '--weight-decay', '0.1', '--lr', '0.001', '--batch', '2048',
   '--negatives', '8', '--sparse-adam', '--init-std', '0.1', '--row-l2', '0.0025'];
@@ -124,15 +134,16 @@ for (const f of factors) {
   const neumf = ['--model', 'neumf', '--factors', String(f), '--layers', layers];
   if (!flag('--skip-plain')) {
     if (plainRecipe === 'paper') add('NeuMF, no pre-training (Adam 1e-3)', paper(p?.plain), train([...neumf, '--no-save']));
-    else add(`NeuMF, no pre-training, ${SPLIT_LABEL}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, '--no-save']));
+    else add(`NeuMF, no pre-training, ${SPLIT_LABEL}${decayNote(runDecay)}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, ...decayed(runDecay).args, '--no-save']));
   }
-  const gDir = path.join(runs, gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`);
-  const mDir = path.join(runs, mlpRecipe === 'paper' ? `mlp-${f}` : `mlp-${mlpRecipe}-${f}`);
-  add(GMF.label, '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, '--save', gDir]));
-  const mlpArgs = mlpRecipe === 'paper' ? [] : SPLIT_RUN;
-  add(mlpRecipe === 'paper' ? 'MLP (Adam 1e-3)' : `MLP, ${SPLIT_LABEL}`, '—',
+  const d = decayed(runDecay);
+  const gDir = path.join(runs, (gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`) + d.suffix);
+  const mDir = path.join(runs, (mlpRecipe === 'paper' ? `mlp-${f}` : `mlp-${mlpRecipe}-${f}`) + d.suffix);
+  add(GMF.label + decayNote(runDecay), '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, ...d.args, '--save', gDir]));
+  const mlpArgs = [...(mlpRecipe === 'paper' ? [] : SPLIT_RUN), ...d.args];
+  add((mlpRecipe === 'paper' ? 'MLP (Adam 1e-3)' : `MLP, ${SPLIT_LABEL}`) + decayNote(runDecay), '—',
     reused(mDir) ?? train(['--model', 'mlp', '--factors', String(f), '--layers', layers, ...mlpArgs, '--save', mDir]));
-  const finetune = finetuneRecipe === 'sgd' ? ['--optimizer', 'sgd', '--lr', sgdLr] : SPLIT;
+  const finetune = [...(finetuneRecipe === 'sgd' ? ['--optimizer', 'sgd', '--lr', sgdLr] : SPLIT), ...decayed(finetuneDecay).args];
   let best: { alpha: string; s: Summary } | null = null;
   for (const alpha of alphas) {
     const s = train([...neumf, '--pretrain', `${gDir},${mDir}`, '--alpha', alpha, ...finetune, '--epochs', finetuneEpochs, '--no-save']);
@@ -140,7 +151,7 @@ for (const f of factors) {
     if (!best || (s.valid?.['ndcg@10'] ?? -1) > (best.s.valid?.['ndcg@10'] ?? -1)) best = { alpha, s };
   }
   const chosen = alphas.length > 1 ? ` (chosen on validation among ${alphas.join(', ')})` : '';
-  const tuned = finetuneRecipe === 'sgd' ? `SGD ${sgdLr}` : 'fine-tuned as the split recipe';
+  const tuned = (finetuneRecipe === 'sgd' ? `SGD ${sgdLr}` : 'fine-tuned as the split recipe') + decayNote(finetuneDecay);
   add(`NeuMF, pre-trained, α ${best!.alpha}${chosen}, ${tuned}`, paper(p?.pretrained), best!.s);
 }
 const table = rows.join('\n');
