@@ -7,6 +7,7 @@
  * learning rate.
  */
 import { makeOptimizer, type OptimizerOptions } from './optimizer_choice';
+import { Plateau, type LrDecay } from './plateau';
 import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
@@ -51,7 +52,7 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
    * the last decay), restore the best weights and multiply every learning rate by `factor`.
    * Needs validation data; off by default (the paper keeps a constant rate).
    */
-  lrDecay?: { factor: number; patience: number };
+  lrDecay?: LrDecay;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (done: number, total: number, loss: number) => void;
 }
@@ -83,16 +84,14 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   if (!(rowL2 >= 0 && Number.isFinite(rowL2))) throw new Error(`trainImplicit: rowL2 must be a finite number >= 0, got ${rowL2}`);
   if (rowL2 > 0 && !model.forwardWithReadSquares)
     throw new Error(`trainImplicit: rowL2 needs a model that reports the rows it reads (MF, GMF, MLP, NeuMF); ${model.constructor.name} does not`);
-  const decay = o.lrDecay;
-  if (decay && !(decay.factor > 0 && decay.factor < 1 && Number.isInteger(decay.patience) && decay.patience >= 1))
-    throw new Error(`trainImplicit: lrDecay needs factor in (0, 1) and a positive integer patience, got ${JSON.stringify(decay)}`);
-  if (decay && !o.valid) throw new Error('trainImplicit: lrDecay needs a validation set to find plateaus');
+  const plateau = o.lrDecay ? new Plateau(o.lrDecay, 'trainImplicit') : null;
+  if (plateau && !o.valid) throw new Error('trainImplicit: lrDecay needs a validation set to find plateaus');
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
   const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null;
   let bestValid: RankingMetrics | null = null;
-  let trainSeconds = 0, samples = 0, lrScale = 1, lastDecay = 0;
+  let trainSeconds = 0, samples = 0, lrScale = 1;
   if (o.validateStart && o.valid) {
     const valid = evaluateSampled((uu, ii) => model.scorePairs(uu, ii), o.valid, [10]);
     best = valid['ndcg@10'];
@@ -150,12 +149,11 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       history.push(report);
       o.onEpoch?.(report);
       if (o.patience !== undefined && epoch - bestEpoch >= o.patience) break;
-      if (decay && epoch - Math.max(bestEpoch, lastDecay) >= decay.patience) {
+      if (plateau?.due(epoch, bestEpoch)) {
         // Overfitting is what plateaus here: go on from the best weights, in smaller steps.
         if (bestSnap) restoreState(model, bestSnap);
-        opt.scaleLr(decay.factor);
-        lrScale *= decay.factor;
-        lastDecay = epoch;
+        opt.scaleLr(plateau.decay.factor);
+        lrScale *= plateau.decay.factor;
       }
     }
   } finally {

@@ -19,6 +19,7 @@
  * row under softmax(logits) + β·KL(q(z|x) ‖ N(0, I)), β annealed linearly from 0 to the cap (0.2),
  * optionally + l2·Σ‖W‖² (the authors' code uses 2·tf l2_regularizer(lam) = lam·Σ‖W‖²).
  */
+import { Plateau, type LrDecay } from './plateau';
 import { snapshotState, restoreState } from '../nn/module';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
@@ -171,7 +172,7 @@ export interface RowTrainOptions {
    * score (counted from the best epoch or the last decay), down to `minLr` (default 0). Needs
    * validation data; off by default (the peer keeps a constant rate).
    */
-  lrDecay?: { factor: number; patience: number; minLr?: number };
+  lrDecay?: LrDecay & { minLr?: number };
   /** The learning rate of each epoch (e.g. a history's, to retrain the same way); overrides lr and lrDecay. */
   lrs?: number[];
   onProgress?: (done: number, total: number, loss: number) => void;
@@ -191,13 +192,10 @@ function runEpochs<V>(
 ): RowTrainResult<V> {
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new Error(`train: epochs must be a positive integer, got ${o.epochs}`);
   if (!(Number.isInteger(B) && B >= 1)) throw new Error(`train: batchSize must be a positive integer, got ${B}`);
-  const decay = o.lrDecay;
-  if (decay && !(decay.factor > 0 && decay.factor < 1 && Number.isInteger(decay.patience) && decay.patience >= 1))
-    throw new Error(`train: lrDecay needs factor in (0, 1) and a positive integer patience, got ${JSON.stringify(decay)}`);
+  const plateau = o.lrDecay ? new Plateau(o.lrDecay, 'train') : null;
   if (o.lrs && !(o.lrs.length > 0 && o.lrs.every((v) => v >= 0 && Number.isFinite(v))))
     throw new Error('train: lrs must hold at least one finite learning rate >= 0');
   const rng = new Rng(o.seed ?? 42);
-  let lastChange = 0;
   const history: RowEpochReport<V>[] = [];
   let best = -Infinity, bestEpoch = 0, bestSnap: Map<string, Float32Array | Int32Array> | null = null, trainSeconds = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -234,10 +232,7 @@ function runEpochs<V>(
     history.push(report);
     onEpoch?.(report);
     if (o.patience !== undefined && epoch - bestEpoch >= o.patience) break;
-    if (decay && evaluate && !o.lrs && epoch - Math.max(bestEpoch, lastChange) >= decay.patience) {
-      opt.lr = Math.max(decay.minLr ?? 0, opt.lr * decay.factor);
-      lastChange = epoch;
-    }
+    if (plateau && evaluate && !o.lrs && plateau.due(epoch, bestEpoch)) opt.lr = Math.max(o.lrDecay?.minLr ?? 0, opt.lr * plateau.decay.factor);
   }
   if (bestSnap && bestEpoch !== history.length) restoreState(model, bestSnap);
   afterRestore();
