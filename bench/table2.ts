@@ -8,7 +8,7 @@
  *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05]
  *                             [--plain paper|split] [--gmf paper|dot] [--mlp paper|split] [--finetune sgd|split]
  *                             [--alphas 0.5] [--finetune-epochs N] [--lr-decay F,P] [--finetune-decay F,P]
- *                             [--reuse] [--skip-plain] [--write]
+ *                             [--mlp-depth 3] [--reuse] [--skip-plain] [--write]
  *
  * --gmf dot pre-trains GMF as Rendle et al. (2020) train MF on this set: h fixed to ones (a dot
  * product), per-sample L2 0.0025 on the rows each sample reads, SGD at 0.01 per sample (batch
@@ -22,6 +22,9 @@
  * P epochs without a better validation score it goes back to the best weights and multiplies the
  * rates by F. Their checkpoint folders are then named with `-dFxP`. --finetune-decay F,P does the
  * same for the fine-tuning of the pre-trained NeuMF.
+ * --mlp-depth N gives the MLP (alone and inside NeuMF) N hidden layers, halving down to the
+ * factors: 3 is the paper's Table 2 tower (8F, 4F, 2F, F with the embeddings' 8F first), 4 its
+ * Table 3 "MLP-4" (16F, 8F, 4F, 2F, F). Depth 4's checkpoints are named `mlp4-...`.
  * --reuse takes a GMF or MLP from its checkpoint folder when one is there instead of training it.
  * --alphas a,b,... fine-tunes one NeuMF per α and reports the one with the best validation
  * NDCG@10; the starting weights count as epoch 0, so fine-tuning that only hurts is not kept.
@@ -55,6 +58,10 @@ const mlpRecipe = choice('--mlp', ['paper', 'split']);
 const finetuneRecipe = choice('--finetune', ['sgd', 'split']);
 const finetuneDecay = option('--finetune-decay', '');
 const runDecay = option('--lr-decay', '');
+const mlpDepth = Number(option('--mlp-depth', '3'));
+if (!Number.isInteger(mlpDepth) || mlpDepth < 1 || mlpDepth > 6) throw new Error(`table2: --mlp-depth must be an integer in [1, 6], got ${option('--mlp-depth', '3')}`);
+/** The MLP tower: the concatenated embeddings (2^depth · F) then halving down to F. */
+const towerOf = (f: number) => Array.from({ length: mlpDepth + 1 }, (_, i) => f * 2 ** (mlpDepth - i));
 /** The flags and the checkpoint-folder suffix of a plateau decay F,P ('' when off). */
 const decayed = (v: string) => (v ? { args: ['--lr-decay', v], suffix: `-d${v.replace(',', 'x')}` } : { args: [] as string[], suffix: '' });
 const decayNote = (v: string) => (v ? `, rates ×${v.split(',')[0]} on a ${v.split(',')[1]}-epoch plateau` : '');
@@ -124,24 +131,27 @@ const rows = [
   '|---|---|---|---|---|---|',
 ];
 for (const f of factors) {
-  const layers = [8 * f, 4 * f, 2 * f, f].join(',');
+  const layers = towerOf(f).join(',');
   const p = PAPER[f];
   const paper = (v?: [number, number]) => (v ? `${v[0].toFixed(3)} / ${v[1].toFixed(3)}` : '—');
   const add = (variant: string, ref: string, s: Summary) => {
     rows.push(`| ${f} | ${variant} | ${ref} | ${cell(s)} | ${full(s)} | ${s.seconds_per_epoch.toFixed(1)} |`);
     console.log(rows[rows.length - 1]);
   };
+  const neumfName = mlpDepth === 3 ? 'NeuMF' : `NeuMF (MLP-${mlpDepth} part)`;
   const neumf = ['--model', 'neumf', '--factors', String(f), '--layers', layers];
   if (!flag('--skip-plain')) {
-    if (plainRecipe === 'paper') add('NeuMF, no pre-training (Adam 1e-3)', paper(p?.plain), train([...neumf, '--no-save']));
-    else add(`NeuMF, no pre-training, ${SPLIT_LABEL}${decayNote(runDecay)}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, ...decayed(runDecay).args, '--no-save']));
+    if (plainRecipe === 'paper') add(`${neumfName}, no pre-training (Adam 1e-3)`, paper(p?.plain), train([...neumf, '--no-save']));
+    else add(`${neumfName}, no pre-training, ${SPLIT_LABEL}${decayNote(runDecay)}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, ...decayed(runDecay).args, '--no-save']));
   }
   const d = decayed(runDecay);
   const gDir = path.join(runs, (gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`) + d.suffix);
-  const mDir = path.join(runs, (mlpRecipe === 'paper' ? `mlp-${f}` : `mlp-${mlpRecipe}-${f}`) + d.suffix);
+  const mlpName = mlpDepth === 3 ? 'mlp' : `mlp${mlpDepth}`;
+  const mDir = path.join(runs, (mlpRecipe === 'paper' ? `${mlpName}-${f}` : `${mlpName}-${mlpRecipe}-${f}`) + d.suffix);
   add(GMF.label + decayNote(runDecay), '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, ...d.args, '--save', gDir]));
   const mlpArgs = [...(mlpRecipe === 'paper' ? [] : SPLIT_RUN), ...d.args];
-  add((mlpRecipe === 'paper' ? 'MLP (Adam 1e-3)' : `MLP, ${SPLIT_LABEL}`) + decayNote(runDecay), '—',
+  const mlpLabel = mlpDepth === 3 ? 'MLP' : `MLP-${mlpDepth} (${layers})`;
+  add((mlpRecipe === 'paper' ? `${mlpLabel} (Adam 1e-3)` : `${mlpLabel}, ${SPLIT_LABEL}`) + decayNote(runDecay), '—',
     reused(mDir) ?? train(['--model', 'mlp', '--factors', String(f), '--layers', layers, ...mlpArgs, '--save', mDir]));
   const finetune = [...(finetuneRecipe === 'sgd' ? ['--optimizer', 'sgd', '--lr', sgdLr] : SPLIT), ...decayed(finetuneDecay).args];
   let best: { alpha: string; s: Summary } | null = null;
@@ -152,7 +162,7 @@ for (const f of factors) {
   }
   const chosen = alphas.length > 1 ? ` (chosen on validation among ${alphas.join(', ')})` : '';
   const tuned = (finetuneRecipe === 'sgd' ? `SGD ${sgdLr}` : 'fine-tuned as the split recipe') + decayNote(finetuneDecay);
-  add(`NeuMF, pre-trained, α ${best!.alpha}${chosen}, ${tuned}`, paper(p?.pretrained), best!.s);
+  add(`${neumfName}, pre-trained, α ${best!.alpha}${chosen}, ${tuned}`, paper(p?.pretrained), best!.s);
 }
 const table = rows.join('\n');
 console.log('\n' + table);
