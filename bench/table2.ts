@@ -8,7 +8,7 @@
  *   node dist/bench/table2.js [--factors 8,16,32,64] [--epochs 20] [--patience 5] [--sgd-lr 0.05]
  *                             [--plain paper|split] [--gmf paper|dot] [--mlp paper|split] [--finetune sgd|split]
  *                             [--alphas 0.5] [--finetune-epochs N] [--lr-decay F,P] [--finetune-decay F,P]
- *                             [--mlp-depth 3] [--reuse] [--skip-plain] [--write]
+ *                             [--mlp-depth 3] [--seed 42] [--reuse] [--skip-plain] [--write]
  *
  * --gmf dot pre-trains GMF as Rendle et al. (2020) train MF on this set: h fixed to ones (a dot
  * product), per-sample L2 0.0025 on the rows each sample reads, SGD at 0.01 per sample (batch
@@ -25,6 +25,8 @@
  * --mlp-depth N gives the MLP (alone and inside NeuMF) N hidden layers, halving down to the
  * factors: 3 is the paper's Table 2 tower (8F, 4F, 2F, F with the embeddings' 8F first), 4 its
  * Table 3 "MLP-4" (16F, 8F, 4F, 2F, F). Depth 4's checkpoints are named `mlp4-...`.
+ * --seed S passes `--seed S` to every run (initialisation, sampling and the validation carve);
+ * checkpoints of a seed other than the CLI's 42 are named with `-sS`.
  * --reuse takes a GMF or MLP from its checkpoint folder when one is there instead of training it.
  * --alphas a,b,... fine-tunes one NeuMF per α and reports the one with the best validation
  * NDCG@10; the starting weights count as epoch 0, so fine-tuning that only hurts is not kept.
@@ -58,6 +60,8 @@ const mlpRecipe = choice('--mlp', ['paper', 'split']);
 const finetuneRecipe = choice('--finetune', ['sgd', 'split']);
 const finetuneDecay = option('--finetune-decay', '');
 const runDecay = option('--lr-decay', '');
+const seed = option('--seed', '42');
+const seedSuffix = seed === '42' ? '' : `-s${seed}`;
 const mlpDepth = Number(option('--mlp-depth', '3'));
 if (!Number.isInteger(mlpDepth) || mlpDepth < 1 || mlpDepth > 6) throw new Error(`table2: --mlp-depth must be an integer in [1, 6], got ${option('--mlp-depth', '3')}`);
 /** The MLP tower: the concatenated embeddings (2^depth · F) then halving down to F. */
@@ -110,7 +114,7 @@ function reused(dir: string): Summary | null {
 
 function train(args: string[]): Summary {
   // Later flags win, so a recipe's own epochs and patience override these.
-  const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--json'];
+  const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--seed', seed, '--json'];
   console.error(`# neurec ${[...common, ...args].join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...common, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -145,9 +149,9 @@ for (const f of factors) {
     else add(`${neumfName}, no pre-training, ${SPLIT_LABEL}${decayNote(runDecay)}`, paper(p?.plain), train([...neumf, ...SPLIT_RUN, ...decayed(runDecay).args, '--no-save']));
   }
   const d = decayed(runDecay);
-  const gDir = path.join(runs, (gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`) + d.suffix);
+  const gDir = path.join(runs, (gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`) + d.suffix + seedSuffix);
   const mlpName = mlpDepth === 3 ? 'mlp' : `mlp${mlpDepth}`;
-  const mDir = path.join(runs, (mlpRecipe === 'paper' ? `${mlpName}-${f}` : `${mlpName}-${mlpRecipe}-${f}`) + d.suffix);
+  const mDir = path.join(runs, (mlpRecipe === 'paper' ? `${mlpName}-${f}` : `${mlpName}-${mlpRecipe}-${f}`) + d.suffix + seedSuffix);
   add(GMF.label + decayNote(runDecay), '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, ...d.args, '--save', gDir]));
   const mlpArgs = [...(mlpRecipe === 'paper' ? [] : SPLIT_RUN), ...d.args];
   const mlpLabel = mlpDepth === 3 ? 'MLP' : `MLP-${mlpDepth} (${layers})`;
