@@ -23,8 +23,9 @@
  * rates by F. Their checkpoint folders are then named with `-dFxP`. --finetune-decay F,P does the
  * same for the fine-tuning of the pre-trained NeuMF.
  * --mlp-depth N gives the MLP (alone and inside NeuMF) N hidden layers, halving down to the
- * factors: 3 is the paper's Table 2 tower (8F, 4F, 2F, F with the embeddings' 8F first), 4 its
- * Table 3 "MLP-4" (16F, 8F, 4F, 2F, F). Depth 4's checkpoints are named `mlp4-...`.
+ * factors F after the two embeddings concatenated (2^N·F wide): 3 is the paper's Table 2 tower
+ * (`--layers` 8F,4F,2F,F), 4 its Table 3 "MLP-4" (16F,8F,4F,2F,F), named `mlp4-...` and
+ * "MLP-4" in the rows.
  * --seed S passes `--seed S` to every run (initialisation, sampling and the validation carve);
  * checkpoints of a seed other than the CLI's 42 are named with `-sS`.
  * --reuse takes a GMF or MLP from its checkpoint folder when one is there instead of training it.
@@ -62,8 +63,11 @@ const finetuneDecay = option('--finetune-decay', '');
 const runDecay = option('--lr-decay', '');
 const seed = option('--seed', '42');
 const seedSuffix = seed === '42' ? '' : `-s${seed}`;
-const mlpDepth = Number(option('--mlp-depth', '3'));
-if (!Number.isInteger(mlpDepth) || mlpDepth < 1 || mlpDepth > 6) throw new Error(`table2: --mlp-depth must be an integer in [1, 6], got ${option('--mlp-depth', '3')}`);
+const mlpDepthText = option('--mlp-depth', '3');
+const mlpDepth = Number(mlpDepthText);
+if (!Number.isInteger(mlpDepth) || mlpDepth < 1 || mlpDepth > 6) throw new Error(`table2: --mlp-depth must be an integer in [1, 6], got ${mlpDepthText}`);
+/** Names of the MLP-carrying models: the paper's three layers keep their stop-9 names. */
+const paperDepth = mlpDepth === 3;
 /** The MLP tower: the concatenated embeddings (2^depth · F) then halving down to F. */
 const towerOf = (f: number) => Array.from({ length: mlpDepth + 1 }, (_, i) => f * 2 ** (mlpDepth - i));
 /** The flags and the checkpoint-folder suffix of a plateau decay F,P ('' when off). */
@@ -142,7 +146,7 @@ for (const f of factors) {
     rows.push(`| ${f} | ${variant} | ${ref} | ${cell(s)} | ${full(s)} | ${s.seconds_per_epoch.toFixed(1)} |`);
     console.log(rows[rows.length - 1]);
   };
-  const neumfName = mlpDepth === 3 ? 'NeuMF' : `NeuMF (MLP-${mlpDepth} part)`;
+  const neumfName = paperDepth ? 'NeuMF' : `NeuMF (MLP-${mlpDepth} part)`;
   const neumf = ['--model', 'neumf', '--factors', String(f), '--layers', layers];
   if (!flag('--skip-plain')) {
     if (plainRecipe === 'paper') add(`${neumfName}, no pre-training (Adam 1e-3)`, paper(p?.plain), train([...neumf, '--no-save']));
@@ -150,11 +154,11 @@ for (const f of factors) {
   }
   const d = decayed(runDecay);
   const gDir = path.join(runs, (gmfRecipe === 'paper' ? `gmf-${f}` : `gmf-${gmfRecipe}-${f}`) + d.suffix + seedSuffix);
-  const mlpName = mlpDepth === 3 ? 'mlp' : `mlp${mlpDepth}`;
+  const mlpName = paperDepth ? 'mlp' : `mlp${mlpDepth}`;
   const mDir = path.join(runs, (mlpRecipe === 'paper' ? `${mlpName}-${f}` : `${mlpName}-${mlpRecipe}-${f}`) + d.suffix + seedSuffix);
   add(GMF.label + decayNote(runDecay), '—', reused(gDir) ?? train(['--model', 'gmf', '--factors', String(f), ...GMF.args, ...d.args, '--save', gDir]));
   const mlpArgs = [...(mlpRecipe === 'paper' ? [] : SPLIT_RUN), ...d.args];
-  const mlpLabel = mlpDepth === 3 ? 'MLP' : `MLP-${mlpDepth} (${layers})`;
+  const mlpLabel = paperDepth ? 'MLP' : `MLP-${mlpDepth} (${layers})`;
   add((mlpRecipe === 'paper' ? `${mlpLabel} (Adam 1e-3)` : `${mlpLabel}, ${SPLIT_LABEL}`) + decayNote(runDecay), '—',
     reused(mDir) ?? train(['--model', 'mlp', '--factors', String(f), '--layers', layers, ...mlpArgs, '--save', mDir]));
   const finetune = [...(finetuneRecipe === 'sgd' ? ['--optimizer', 'sgd', '--lr', sgdLr] : SPLIT), ...decayed(finetuneDecay).args];
