@@ -53,7 +53,8 @@ export const TRAIN_SPEC: ArgSpec = {
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },
   resume: { help: 'continue from a checkpoint folder of the same model and data (weights; optimizer state starts fresh)' },
-  pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017)' },
+  pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017); "fresh" for a part that starts from random weights' },
+  freeze: { help: 'NeuMF: a part kept fixed while the rest trains, gmf or mlp (its tables, and the tower for mlp)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
   validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
@@ -146,6 +147,12 @@ function trainRanker(model: string, a: Args): void {
     loadWeights(String(a.resume), net);
     log(`# resumed from ${a.resume} (${meta.info?.bestEpoch ?? '?'} epochs done there)`);
   }
+  if (a.freeze !== undefined) {
+    if (model !== 'neumf') throw new Error(`train: --freeze applies to neumf, not ${model}`);
+    if (a.freeze !== 'gmf' && a.freeze !== 'mlp') throw new Error(`train: --freeze must be gmf or mlp, got ${a.freeze}`);
+    (net as NCF).freeze(a.freeze);
+    log(`# ${a.freeze} part frozen: its weights stay as they start`);
+  }
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();
   let epochNo = 1;
@@ -229,13 +236,16 @@ function pretrainedOrNew(model: NcfKind, config: Record<string, unknown>, a: Arg
   if (!a.pretrain) return buildModel(model, config) as NCF;
   if (model !== 'neumf') throw new Error(`train: --pretrain applies to neumf, not ${model}`);
   const [gDir, mDir] = String(a.pretrain).split(',');
-  if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint>');
-  const gmf = loadNcfCheckpoint(gDir, fingerprint), mlp = loadNcfCheckpoint(mDir, fingerprint);
-  const net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), config.seed as number);
+  if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint> (either may be "fresh")');
+  const load = (dir: string) => (dir === 'fresh' ? null : loadNcfCheckpoint(dir, fingerprint));
+  const gmf = load(gDir), mlp = load(mDir);
+  const net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), {
+    seed: config.seed as number, factors: config.factors as number, layers: config.layers as number[], initStd: config.initStd as number,
+  });
   config.factors = net.factors;
   config.layers = net.layers;
-  gmf.dispose();
-  mlp.dispose();
+  gmf?.dispose();
+  mlp?.dispose();
   log(`# NeuMF initialised from ${gDir} (GMF) and ${mDir} (MLP), alpha ${a.alpha}`);
   return net;
 }

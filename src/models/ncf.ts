@@ -168,28 +168,55 @@ export class NCF extends Module implements Recommender, ReadSquared {
 
   /**
    * NeuMF initialised from trained GMF and MLP models as in the paper: their embeddings and
-   * tower copied, the predict layer the concatenation of α·GMF's and (1-α)·MLP's.
+   * tower copied, the predict layer the concatenation of α·GMF's and (1-α)·MLP's. A part given
+   * as null starts fresh: it keeps NeuMF's own random initialisation (sized by `fresh`), and
+   * its half of the predict layer is not scaled, so with α 0 and a fresh GMF the starting
+   * logits are the MLP's plus the fresh GMF's.
    */
-  static fromPretrained(gmf: NCF, mlp: NCF, alpha = 0.5, seed?: number): NCF {
-    if (gmf.kind !== 'gmf' || mlp.kind !== 'mlp') throw new Error(`ncf pretraining: expected a GMF and an MLP model, got ${gmf.kind} and ${mlp.kind}`);
-    if (gmf.nUsers !== mlp.nUsers || gmf.nItems !== mlp.nItems) throw new Error('ncf pretraining: the GMF and MLP models were trained on different data');
-    const net = new NCF({ model: 'neumf', nUsers: gmf.nUsers, nItems: gmf.nItems, factors: gmf.factors, layers: mlp.layers, seed: seed ?? gmf.config.seed });
-    const copy = (dst: Tensor, src: Tensor) => dst.handle.copyFrom(src.handle);
-    copy(net.gmfUser!.weight, gmf.gmfUser!.weight);
-    copy(net.gmfItem!.weight, gmf.gmfItem!.weight);
-    copy(net.mlpUser!.weight, mlp.mlpUser!.weight);
-    copy(net.mlpItem!.weight, mlp.mlpItem!.weight);
-    net.tower!.layers.forEach((l, k) => {
-      copy(l.weight, mlp.tower!.layers[k].weight);
-      copy(l.bias!, mlp.tower!.layers[k].bias!);
+  static fromPretrained(gmf: NCF | null, mlp: NCF | null, alpha = 0.5, fresh: { seed?: number; factors?: number; layers?: number[]; initStd?: number } = {}): NCF {
+    if (!gmf && !mlp) throw new Error('ncf pretraining: give a trained GMF, a trained MLP or both');
+    if ((gmf && gmf.kind !== 'gmf') || (mlp && mlp.kind !== 'mlp'))
+      throw new Error(`ncf pretraining: expected a GMF and an MLP model, got ${gmf?.kind ?? 'a fresh part'} and ${mlp?.kind ?? 'a fresh part'}`);
+    if (gmf && mlp && (gmf.nUsers !== mlp.nUsers || gmf.nItems !== mlp.nItems)) throw new Error('ncf pretraining: the GMF and MLP models were trained on different data');
+    const shape = (gmf ?? mlp)!;
+    const net = new NCF({
+      model: 'neumf', nUsers: shape.nUsers, nItems: shape.nItems, factors: gmf?.factors ?? fresh.factors, layers: mlp?.layers ?? fresh.layers,
+      seed: fresh.seed ?? shape.config.seed, initStd: fresh.initStd,
     });
-    const wg = gmf.predict.weight.toArray(), wm = mlp.predict.weight.toArray();
-    const w = new Float32Array(wg.length + wm.length);
-    wg.forEach((v, k) => (w[k] = alpha * v));
-    wm.forEach((v, k) => (w[wg.length + k] = (1 - alpha) * v));
+    const copy = (dst: Tensor, src: Tensor) => dst.handle.copyFrom(src.handle);
+    const w = net.predict.weight.toArray();
+    let b = 0;
+    if (gmf) {
+      copy(net.gmfUser!.weight, gmf.gmfUser!.weight);
+      copy(net.gmfItem!.weight, gmf.gmfItem!.weight);
+      gmf.predict.weight.toArray().forEach((v, k) => (w[k] = alpha * v));
+      b += alpha * gmf.predict.bias!.item();
+    }
+    if (mlp) {
+      copy(net.mlpUser!.weight, mlp.mlpUser!.weight);
+      copy(net.mlpItem!.weight, mlp.mlpItem!.weight);
+      net.tower!.layers.forEach((l, k) => {
+        copy(l.weight, mlp.tower!.layers[k].weight);
+        copy(l.bias!, mlp.tower!.layers[k].bias!);
+      });
+      mlp.predict.weight.toArray().forEach((v, k) => (w[net.factors + k] = (1 - alpha) * v));
+      b += (1 - alpha) * mlp.predict.bias!.item();
+    }
     net.predict.weight.handle.upload(w);
-    const b = alpha * gmf.predict.bias!.item() + (1 - alpha) * mlp.predict.bias!.item();
     net.predict.bias!.handle.upload(Float32Array.of(b));
     return net;
+  }
+
+  /**
+   * Keeps one part's parameters fixed in training (they stop requiring grad, so optimizers
+   * built afterwards leave them out): 'gmf' its tables, 'mlp' its tables and tower. The
+   * predict layer stays trainable.
+   */
+  freeze(part: 'gmf' | 'mlp'): void {
+    const tensors = part === 'gmf'
+      ? [this.gmfUser, this.gmfItem].map((e) => e?.weight)
+      : [this.mlpUser?.weight, this.mlpItem?.weight, ...(this.tower?.parameters() ?? [])];
+    if (tensors.some((t) => !t)) throw new Error(`ncf: a ${this.kind} model has no ${part} part to freeze`);
+    for (const t of tensors) t!.requireGrad(false);
   }
 }

@@ -110,6 +110,12 @@ if (!have100k) {
     const nj = JSON.parse(n.last);
     assert.is(nj.best_epoch, 0);
     assert.ok(nj.valid['ndcg@10'] > 0);
+    const f = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `fresh,${m}`, '--alpha', '0', '--freeze', 'mlp', '--epochs', '1', '--json', '--no-save']);
+    assert.is(f.code, 0, f.err);
+    assert.match(f.out, /NeuMF initialised from fresh \(GMF\)[^\n]*\n# mlp part frozen/);
+    assert.ok(JSON.parse(f.last).valid['ndcg@10'] > 0);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--freeze', 'mlp', '--epochs', '1']).err, /--freeze applies to neumf, not gmf/);
+    assert.match(run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--freeze', 'tower', '--epochs', '1']).err, /--freeze must be gmf or mlp, got tower/);
     assert.match(run(['train', '--model', 'mf', '--dataset', 'ml-100k', '--unit-h', '--epochs', '1']).err, /--unit-h applies to gmf, not mf/);
     assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--row-l2', '0.1', '--epochs', '1']).err, /--row-l2 applies to mf, gmf, mlp and neumf, not vae/);
   });

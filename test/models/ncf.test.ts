@@ -56,6 +56,44 @@ test('validateStart: the starting weights are epoch 0 and kept when no epoch bea
   net.dispose();
 });
 
+test('fromPretrained: a fresh GMF part keeps its own weights, the MLP part starts as the trained MLP', () => {
+  const mlp = new NCF({ model: 'mlp', nUsers: 30, nItems: 40, factors: 3, layers: [8, 6, 3], seed: 5 });
+  mlp.predict.bias!.handle.upload(Float32Array.of(0.25));
+  const net = NCF.fromPretrained(null, mlp, 0, { seed: 9, factors: 4, initStd: 0.1 });
+  assert.is(net.factors, 4);
+  assert.equal(net.layers, [8, 6, 3]);
+  assert.equal(Array.from(net.mlpItem!.weight.toFloat32Array()), Array.from(mlp.mlpItem!.weight.toFloat32Array()));
+  const w = net.predict.weight.toFloat32Array();
+  assert.equal(Array.from(w.subarray(4)), Array.from(mlp.predict.weight.toFloat32Array()), 'α 0: the MLP half unscaled');
+  assert.ok(w.subarray(0, 4).some((v) => v !== 0), 'the fresh GMF half keeps its random init');
+  assert.is(net.predict.bias!.item(), 0.25);
+  const gmfRows = net.gmfUser!.weight.toFloat32Array();
+  const std = Math.sqrt(gmfRows.reduce((s, v) => s + v * v, 0) / gmfRows.length);
+  assert.ok(std > 0.07 && std < 0.13, `fresh rows drawn with initStd 0.1, got std ${std}`);
+  assert.throws(() => NCF.fromPretrained(null, null), /give a trained GMF, a trained MLP or both/);
+  assert.throws(() => NCF.fromPretrained(mlp, null), /expected a GMF and an MLP model, got mlp and a fresh part/);
+  net.dispose();
+  mlp.dispose();
+});
+
+test('freeze: the frozen part stays as it starts while the rest trains', () => {
+  const data = synthetic({ nUsers: 40, nItems: 50, nRatings: 800, seed: 2 });
+  const net = new NCF({ model: 'neumf', nUsers: 40, nItems: 50, factors: 4, layers: [8, 4], seed: 1, initStd: 0.1 });
+  net.freeze('mlp');
+  const before = (t: { toFloat32Array(): Float32Array }) => Array.from(t.toFloat32Array());
+  const mlpRows = before(net.mlpUser!.weight), tower = before(net.tower!.layers[0].weight);
+  const gmfRows = before(net.gmfUser!.weight), h = before(net.predict.weight);
+  trainImplicit(net, data, { epochs: 2, batchSize: 64, lr: 0.01, negatives: 2, seed: 3 });
+  assert.equal(before(net.mlpUser!.weight), mlpRows);
+  assert.equal(before(net.tower!.layers[0].weight), tower);
+  assert.not.equal(before(net.gmfUser!.weight), gmfRows, 'the GMF rows trained');
+  assert.not.equal(before(net.predict.weight), h, 'the predict layer trained');
+  net.dispose();
+  const gmf = new NCF({ model: 'gmf', nUsers: 4, nItems: 4 });
+  assert.throws(() => gmf.freeze('mlp'), /a gmf model has no mlp part to freeze/);
+  gmf.dispose();
+});
+
 test('lrDecay: a plateau scales the rates from the next epoch on, counted from the best epoch or the last decay', () => {
   const data = synthetic({ nUsers: 40, nItems: 60, nRatings: 900, seed: 6 });
   const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
