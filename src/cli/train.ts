@@ -58,6 +58,7 @@ export const TRAIN_SPEC: ArgSpec = {
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
   validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
+  'test-each-epoch': { help: 'pair models: also score the test set (sampled protocol) after every epoch, as the NCF reference code does; a diagnostic, never used to pick the epoch', flag: true },
   'sparse-adam': { help: "update only the embedding rows a batch touched (lazy Adam; plain SGD scatters the rows; pays on large catalogs). Default: dense, as the paper and the peer", flag: true },
   threads: { help: 'CPU threads (default NEUREC_NUM_THREADS or all cores)' },
   device: { help: 'cpu | cuda | auto', default: 'cpu' },
@@ -118,6 +119,8 @@ function trainRanker(model: string, a: Args): void {
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   if (a['unit-h'] && model !== 'gmf') throw new Error(`train: --unit-h applies to gmf, not ${model}`);
+  if (a['test-each-epoch'] && (model === 'vae' || model === 'popularity'))
+    throw new Error(`train: --test-each-epoch applies to mf, gmf, mlp and neumf, not ${model}`);
   if (num(a, 'row-l2', 'train') !== 0 && (model === 'vae' || model === 'popularity'))
     throw new Error(`train: --row-l2 applies to mf, gmf, mlp and neumf, not ${model}`);
   const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
@@ -181,8 +184,10 @@ function trainRanker(model: string, a: Args): void {
       onEpoch: (e) => {
         bar.clear();
         epochNo = e.epoch + 1;
-        appendLog(runDir, e);
-        const valid = e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)}` : '';
+        const test = a['test-each-epoch'] ? evaluateSampled((u, i) => net.scorePairs(u, i), evalSet, [10]) : null;
+        appendLog(runDir, test ? { ...e, test } : e);
+        const shown = test ? ` (test HR@10 ${test['hr@10'].toFixed(4)} NDCG@10 ${test['ndcg@10'].toFixed(4)})` : '';
+        const valid = (e.valid ? `valid HR@10 ${e.valid['hr@10'].toFixed(4)} NDCG@10 ${e.valid['ndcg@10'].toFixed(4)}` : '') + shown;
         if (e.epoch === 0) return log(`epoch   0 (starting weights) ${valid} *`);
         log(`epoch ${String(e.epoch).padStart(3)} loss ${e.loss.toFixed(4)} ${valid ? valid + ' ' : ''}` +
             `${e.seconds.toFixed(2)} s (${Math.round(e.samplesPerSecond)} samples/s, sampling ${e.sampleSeconds.toFixed(2)} s)` +
