@@ -171,7 +171,7 @@ export class NCF extends Module implements Recommender, ReadSquared {
    * tower copied, the predict layer the concatenation of α·GMF's and (1-α)·MLP's. A part given
    * as null starts fresh: it keeps NeuMF's own random initialisation (sized by `fresh`), and
    * its half of the predict layer is not scaled, so with α 0 and a fresh GMF the starting
-   * logits are the MLP's plus the fresh GMF's.
+   * logits are the MLP's plus the fresh GMF's. The output bias is the trained parts' share.
    */
   static fromPretrained(gmf: NCF | null, mlp: NCF | null, alpha = 0.5, fresh: { seed?: number; factors?: number; layers?: number[]; initStd?: number } = {}): NCF {
     if (!gmf && !mlp) throw new Error('ncf pretraining: give a trained GMF, a trained MLP or both');
