@@ -119,10 +119,9 @@ function trainRanker(model: string, a: Args): void {
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   if (a['unit-h'] && model !== 'gmf') throw new Error(`train: --unit-h applies to gmf, not ${model}`);
-  if (a['test-each-epoch'] && (model === 'vae' || model === 'popularity'))
-    throw new Error(`train: --test-each-epoch applies to mf, gmf, mlp and neumf, not ${model}`);
-  if (num(a, 'row-l2', 'train') !== 0 && (model === 'vae' || model === 'popularity'))
-    throw new Error(`train: --row-l2 applies to mf, gmf, mlp and neumf, not ${model}`);
+  const pairOnly = { 'test-each-epoch': !!a['test-each-epoch'], 'row-l2': num(a, 'row-l2', 'train') !== 0 };
+  for (const [option, given] of Object.entries(pairOnly))
+    if (given && (model === 'vae' || model === 'popularity')) throw new Error(`train: --${option} applies to mf, gmf, mlp and neumf, not ${model}`);
   const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
   let config: Record<string, unknown> = {};
   let net: BuiltModel;
