@@ -54,7 +54,7 @@ export const TRAIN_SPEC: ArgSpec = {
   seed: { help: 'seed of everything', default: '42' },
   resume: { help: 'continue from a checkpoint folder of the same model and data (weights; optimizer state starts fresh)' },
   pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017); "fresh" for a part that starts from random weights' },
-  freeze: { help: 'NeuMF: a part kept fixed while the rest trains, gmf or mlp (its tables, and the tower for mlp)' },
+  freeze: { help: 'NeuMF: parts kept fixed while the rest trains, gmf, mlp or gmf,mlp (its tables, and the tower for mlp; with both, only the predict layer trains)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5' },
   patience: { help: 'early stopping: epochs without a better validation score' },
   validation: { help: "'carve' (held out of training data, selects the epoch) or 'none' (all data, last epoch, as the peers)", default: 'carve' },
@@ -151,9 +151,12 @@ function trainRanker(model: string, a: Args): void {
   }
   if (a.freeze !== undefined) {
     if (model !== 'neumf') throw new Error(`train: --freeze applies to neumf, not ${model}`);
-    if (a.freeze !== 'gmf' && a.freeze !== 'mlp') throw new Error(`train: --freeze must be gmf or mlp, got ${a.freeze}`);
-    (net as NCF).freeze(a.freeze);
-    log(`# ${a.freeze} part frozen: its weights stay as they start`);
+    const parts = String(a.freeze).split(',');
+    for (const part of parts) {
+      if (part !== 'gmf' && part !== 'mlp') throw new Error(`train: --freeze takes gmf, mlp or gmf,mlp, got ${a.freeze}`);
+      (net as NCF).freeze(part);
+    }
+    log(`# ${parts.join(' and ')} ${parts.length > 1 ? 'parts' : 'part'} frozen: ${parts.length > 1 ? 'only the predict layer trains' : 'its weights stay as they start'}`);
   }
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();

@@ -114,6 +114,9 @@ if (!have100k) {
     assert.is(f.code, 0, f.err);
     assert.match(f.out, /NeuMF initialised from fresh \(GMF\)[^\n]*\n# mlp part frozen/);
     assert.ok(JSON.parse(f.last).valid['ndcg@10'] > 0);
+    const both = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--freeze', 'gmf,mlp', '--epochs', '1', '--json', '--no-save']);
+    assert.is(both.code, 0, both.err);
+    assert.match(both.out, /# gmf and mlp parts frozen: only the predict layer trains/);
     const t = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--epochs', '1', '--test-each-epoch', '--json', '--no-save']);
     assert.is(t.code, 0, t.err);
     const shown = [...t.out.matchAll(/\(test HR@10 ([0-9.]+) NDCG@10 [0-9.]+\)/g)].map((x) => Number(x[1]));
@@ -122,7 +125,7 @@ if (!have100k) {
     assert.is(shown[tj.best_epoch], tj.metrics.sampled['hr@10'], 'the best validation epoch is the one scored at the end');
     assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--test-each-epoch', '--epochs', '1']).err, /--test-each-epoch applies to mf, gmf, mlp and neumf, not vae/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--freeze', 'mlp', '--epochs', '1']).err, /--freeze applies to neumf, not gmf/);
-    assert.match(run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--freeze', 'tower', '--epochs', '1']).err, /--freeze must be gmf or mlp, got tower/);
+    assert.match(run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--freeze', 'tower', '--epochs', '1']).err, /--freeze takes gmf, mlp or gmf,mlp, got tower/);
     assert.match(run(['train', '--model', 'mf', '--dataset', 'ml-100k', '--unit-h', '--epochs', '1']).err, /--unit-h applies to gmf, not mf/);
     assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--row-l2', '0.1', '--epochs', '1']).err, /--row-l2 applies to mf, gmf, mlp and neumf, not vae/);
   });

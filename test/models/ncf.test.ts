@@ -89,6 +89,16 @@ test('freeze: the frozen part stays as it starts while the rest trains', () => {
   assert.not.equal(values(net.gmfUser!.weight), gmfRows, 'the GMF rows trained');
   assert.not.equal(values(net.predict.weight), h, 'the predict layer trained');
   net.dispose();
+  const stacked = new NCF({ model: 'neumf', nUsers: 40, nItems: 50, factors: 4, layers: [8, 4], seed: 1, initStd: 0.1 });
+  stacked.freeze('gmf');
+  stacked.freeze('mlp');
+  const gmfBefore = values(stacked.gmfItem!.weight), towerBefore = values(stacked.tower!.layers[0].weight);
+  const hBefore = values(stacked.predict.weight);
+  trainImplicit(stacked, data, { epochs: 2, batchSize: 64, lr: 0.01, negatives: 2, seed: 3 });
+  assert.equal(values(stacked.gmfItem!.weight), gmfBefore, 'both parts frozen: the GMF rows stay');
+  assert.equal(values(stacked.tower!.layers[0].weight), towerBefore, 'both parts frozen: the tower stays');
+  assert.not.equal(values(stacked.predict.weight), hBefore, 'only the predict layer trains');
+  stacked.dispose();
   const gmf = new NCF({ model: 'gmf', nUsers: 4, nItems: 4 });
   assert.throws(() => gmf.freeze('mlp'), /a gmf model has no mlp part to freeze/);
   gmf.dispose();
