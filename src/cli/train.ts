@@ -156,7 +156,8 @@ function trainRanker(model: string, a: Args): void {
       if (part !== 'gmf' && part !== 'mlp') throw new Error(`train: --freeze takes gmf, mlp or gmf,mlp, got ${a.freeze}`);
       (net as NCF).freeze(part);
     }
-    log(`# ${parts.join(' and ')} ${parts.length > 1 ? 'parts' : 'part'} frozen: ${parts.length > 1 ? 'only the predict layer trains' : 'its weights stay as they start'}`);
+    const what = parts.length > 1 ? 'parts frozen: only the predict layer trains' : 'part frozen: its weights stay as they start';
+    log(`# ${parts.join(' and ')} ${what}`);
   }
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();

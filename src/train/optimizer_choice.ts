@@ -52,7 +52,7 @@ export function makeOptimizer(model: Module, o: OptimizerOptions, who: string): 
   if (o.tableLr === undefined) return stepper([single(params, o, who)]);
   if (!(o.tableLr >= 0 && Number.isFinite(o.tableLr))) throw new Error(`${who}: tableLr must be a finite number >= 0, got ${o.tableLr}`);
   const tables = params.filter((p) => p.sparseGrad), rest = params.filter((p) => !p.sparseGrad);
-  if (tables.length === 0) throw new Error(`${who}: tableLr needs embedding tables with sparse gradients (--sparse-adam), and the model has none`);
+  if (tables.length === 0) throw new Error(`${who}: tableLr needs embedding tables with sparse gradients (--sparse-adam) that train, and the model has none (built without sparse gradients, or its tables are frozen)`);
   const parts: WithLr[] = [new SGD(tables, { lr: o.tableLr }) as unknown as WithLr];
   if (rest.length > 0) parts.push(single(rest, o, who));
   return stepper(parts);

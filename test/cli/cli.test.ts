@@ -117,6 +117,8 @@ if (!have100k) {
     const both = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--freeze', 'gmf,mlp', '--epochs', '1', '--json', '--no-save']);
     assert.is(both.code, 0, both.err);
     assert.match(both.out, /# gmf and mlp parts frozen: only the predict layer trains/);
+    assert.match(run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--freeze', 'gmf,mlp', '--table-lr', '1', '--sparse-adam', '--epochs', '1', '--no-save']).err,
+      /tableLr needs embedding tables with sparse gradients \(--sparse-adam\) that train[^\n]*or its tables are frozen/);
     const t = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--epochs', '1', '--test-each-epoch', '--json', '--no-save']);
     assert.is(t.code, 0, t.err);
     const shown = [...t.out.matchAll(/\(test HR@10 ([0-9.]+) NDCG@10 [0-9.]+\)/g)].map((x) => Number(x[1]));
