@@ -151,7 +151,7 @@ function trainRanker(model: string, a: Args): void {
   }
   if (a.freeze !== undefined) {
     if (model !== 'neumf') throw new Error(`train: --freeze applies to neumf, not ${model}`);
-    const parts = String(a.freeze).split(',');
+    const parts = [...new Set(String(a.freeze).split(','))]; // 'gmf,gmf' is one part
     for (const part of parts) {
       if (part !== 'gmf' && part !== 'mlp') throw new Error(`train: --freeze takes gmf, mlp or gmf,mlp, got ${a.freeze}`);
       (net as NCF).freeze(part);
