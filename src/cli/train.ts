@@ -15,6 +15,7 @@ import { MultVAE } from '../models/multvae';
 import { Popularity } from '../models/popularity';
 import { buildModel, RANKING_MODELS, RATING_MODELS, canonicalModel, type BuiltModel } from '../models/registry';
 import { trainImplicit, type PairModel } from '../train/implicit';
+import { keptPathScales, formatLrSchedule, parseLrSchedule } from '../train/lr_schedule';
 import { trainMultVae } from '../train/rows';
 import { ncfEvalSet } from '../data/ncf_eval';
 import { carveValidation } from '../data/split';
@@ -49,6 +50,7 @@ export const TRAIN_SPEC: ArgSpec = {
   lambda: { help: 'AutoRec L2 strength λ (item default 200, user 3)' },
   'input-dropout': { help: 'AutoRec denoising: share of observed input ratings dropped per step while training', default: '0' },
   'lr-decay': { help: 'FACTOR,PATIENCE: after PATIENCE epochs without a better validation score, multiply the rates by FACTOR (autoencoder; mf, gmf, mlp and neumf also go back to the best weights)' },
+  'lr-schedule': { help: "pair models: SCALExCOUNT,... epochs at these multiples of the rates, e.g. 1x18,0.3x2; a validated run prints its own, to refit with --validation none" },
   negatives: { help: 'sampled negatives per positive', default: '4' },
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
   seed: { help: 'seed of everything', default: '42' },
@@ -102,6 +104,8 @@ export function trainCommand(argv: string[]): void {
   if (a.threads !== undefined) setNumThreads(num(a, 'threads', 'train'));
   if (a['lr-decay'] !== undefined && !['autoencoder', 'mf', 'gmf', 'mlp', 'neumf'].includes(model))
     throw new Error(`train: --lr-decay applies to autoencoder, mf, gmf, mlp and neumf, not ${model}`);
+  if (a['lr-schedule'] !== undefined && !['mf', 'gmf', 'mlp', 'neumf'].includes(model))
+    throw new Error(`train: --lr-schedule applies to mf, gmf, mlp and neumf, not ${model}`);
   if ((RATING_MODELS as readonly string[]).includes(model)) return trainRatingModel(model, a);
   trainRanker(model, a);
 }
@@ -122,6 +126,10 @@ function trainRanker(model: string, a: Args): void {
   const pairOnly = { 'test-each-epoch': !!a['test-each-epoch'], 'row-l2': num(a, 'row-l2', 'train') !== 0 };
   for (const [option, given] of Object.entries(pairOnly))
     if (given && (model === 'vae' || model === 'popularity')) throw new Error(`train: --${option} applies to mf, gmf, mlp and neumf, not ${model}`);
+  const lrScales = a['lr-schedule'] === undefined ? undefined : parseLrSchedule(String(a['lr-schedule']), 'train --lr-schedule');
+  if (lrScales && a['lr-decay'] !== undefined) throw new Error('train: --lr-schedule replays fixed rates; leave out --lr-decay');
+  if (lrScales && a.epochs !== undefined && num(a, 'epochs', 'train') !== lrScales.length)
+    throw new Error(`train: --lr-schedule ${a['lr-schedule']} has ${lrScales.length} epochs but --epochs is ${a.epochs}; leave out --epochs`);
   const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
   let config: Record<string, unknown> = {};
   let net: BuiltModel;
@@ -162,7 +170,7 @@ function trainRanker(model: string, a: Args): void {
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   const bar = new Progress();
   let epochNo = 1;
-  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null };
+  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null; refit?: string };
   if (model === 'popularity') {
     result = { epochs: 0, bestEpoch: 0, secondsPerEpoch: 0, samplesPerSecond: null };
   } else if (model === 'vae') {
@@ -179,7 +187,7 @@ function trainRanker(model: string, a: Args): void {
         if (done <= B) bar.begin();
         bar.update(`epoch ${epochNo}`, done, total, loss);
       },
-      epochs: opt(a, 'epochs', 20), batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
+      epochs: lrScales ? lrScales.length : opt(a, 'epochs', 20), lrScales, batchSize: B, lr: opt(a, 'lr', a.optimizer === 'sgd' ? 0.01 : 1e-3),
       optimizer: a.optimizer as 'adam' | 'adamw' | 'sgd', weightDecay: num(a, 'weight-decay', 'train'), rowL2: num(a, 'row-l2', 'train'),
       tableLr: a['table-lr'] === undefined ? undefined : num(a, 'table-lr', 'train'),
       negatives: num(a, 'negatives', 'train'), seed, valid, validateStart: !!(a.pretrain || a.resume),
@@ -198,6 +206,12 @@ function trainRanker(model: string, a: Args): void {
       },
     });
     result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, valid: r.bestValid };
+    if (valid) {
+      // The carve picked the epoch; the same path can be trained again with the carve put back.
+      const scales = keptPathScales(r.history, r.bestEpoch);
+      result.refit = scales.length ? `--lr-schedule ${formatLrSchedule(scales)}` : '--epochs 0';
+      log(`# to refit on all training data, the validation carve included: --validation none ${result.refit}`);
+    }
   }
 
   const ts0 = performance.now();
@@ -216,7 +230,7 @@ function trainRanker(model: string, a: Args): void {
   if (runDir) {
     saveCheckpoint(runDir, net, {
       model, config, dataset: data.name, evalFingerprint: evalSet.fingerprint,
-      info: { bestEpoch: result.bestEpoch, sampled, full, secondsPerEpoch: result.secondsPerEpoch },
+      info: { bestEpoch: result.bestEpoch, sampled, full, secondsPerEpoch: result.secondsPerEpoch, ...(result.refit ? { refit: result.refit } : {}) },
     });
     log(`# checkpoint: ${runDir} (model.safetensors, config.json, log.jsonl)`);
   }

@@ -53,6 +53,11 @@ export interface ImplicitTrainOptions extends OptimizerOptions {
    * Needs validation data; off by default (the paper keeps a constant rate).
    */
   lrDecay?: LrDecay;
+  /**
+   * The rates of each epoch relative to the starting ones (`epochs` of them, each > 0): a
+   * validated run's schedule replayed on all training data (see lr_schedule.ts). Not with lrDecay.
+   */
+  lrScales?: readonly number[];
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (done: number, total: number, loss: number) => void;
 }
@@ -86,6 +91,11 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
     throw new Error(`trainImplicit: rowL2 needs a model that reports the rows it reads (MF, GMF, MLP, NeuMF); ${model.constructor.name} does not`);
   const plateau = o.lrDecay ? new Plateau(o.lrDecay, 'trainImplicit') : null;
   if (plateau && !o.valid) throw new Error('trainImplicit: lrDecay needs a validation set to find plateaus');
+  if (o.lrScales) {
+    if (plateau) throw new Error('trainImplicit: lrScales replays a schedule; it cannot be combined with lrDecay');
+    if (o.lrScales.length !== o.epochs || !o.lrScales.every((v) => v > 0 && Number.isFinite(v)))
+      throw new Error(`trainImplicit: lrScales needs one finite scale > 0 per epoch (${o.epochs}), got ${o.lrScales.length}: ${o.lrScales.join(',')}`);
+  }
   const sampler = new NegativeSampler(train, { perPositive: o.negatives ?? 4, seed: o.seed ?? 42 });
   const opt = makeOptimizer(model, o, 'trainImplicit');
   const history: EpochReport[] = [];
@@ -101,6 +111,10 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
   }
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      if (o.lrScales && o.lrScales[epoch - 1] !== lrScale) {
+        opt.scaleLr(o.lrScales[epoch - 1] / lrScale);
+        lrScale = o.lrScales[epoch - 1];
+      }
       const t0 = performance.now();
       const inst = sampler.instances(epoch, { shuffle: true });
       const t1 = performance.now();

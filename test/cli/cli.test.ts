@@ -131,6 +131,27 @@ if (!have100k) {
     assert.match(run(['train', '--model', 'mf', '--dataset', 'ml-100k', '--unit-h', '--epochs', '1']).err, /--unit-h applies to gmf, not mf/);
     assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--row-l2', '0.1', '--epochs', '1']).err, /--row-l2 applies to mf, gmf, mlp and neumf, not vae/);
   });
+
+  test('a validated run prints its schedule, and --lr-schedule refits on all training data by it', () => {
+    const v = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--epochs', '4', '--lr-decay', '0.5,1', '--json', '--no-save']);
+    assert.is(v.code, 0, v.err);
+    const m = /# to refit on all training data, the validation carve included: --validation none (--lr-schedule (\S+)|--epochs 0)\n/.exec(v.out);
+    assert.ok(m, v.out);
+    const best = JSON.parse(v.last).best_epoch;
+    const scheduled = m![2] ? m![2].split(',').reduce((n, run) => n + Number(run.split('x')[1]), 0) : 0;
+    assert.ok(scheduled >= 1 && scheduled <= best, `the kept path (${m![1]}) has at most the best epoch's ${best} epochs`);
+    const r = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--validation', 'none', '--lr-schedule', '1x2,0.5x1', '--json', '--no-save']);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /validation none/);
+    assert.match(r.out, /epoch {3}3 loss [^\n]*lr×0\.5/);
+    const rj = JSON.parse(r.last);
+    assert.is(rj.epochs, 3);
+    assert.is(rj.valid, null);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--epochs', '3']).err, /--lr-schedule 1x2 has 2 epochs but --epochs is 3/);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--lr-decay', '0.5,1']).err, /--lr-schedule replays fixed rates; leave out --lr-decay/);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1xx2']).err, /a learning-rate schedule is SCALExCOUNT[^\n]*got "1xx2"/);
+    assert.match(run(['train', '--model', 'autoencoder', '--dataset', 'ml-100k', '--lr-schedule', '1x2']).err, /--lr-schedule applies to mf, gmf, mlp and neumf, not autoencoder/);
+  });
 }
 
 const have1m = !!dataDir && fs.existsSync(path.join(dataDir, 'ml-1m-ncf', 'ml-1m.train.rating'));

@@ -137,4 +137,21 @@ test('lrDecay: training goes on from the best weights, at the scaled rates of ta
   net.dispose();
 });
 
+test('lrScales: each epoch trains at its own multiple of the rates, as a replayed schedule', () => {
+  const data = synthetic({ nUsers: 40, nItems: 60, nRatings: 900, seed: 6 });
+  const net = new NCF({ model: 'neumf', nUsers: 40, nItems: 60, factors: 4, layers: [8, 4], seed: 2, sparse: true });
+  const weights: Float32Array[] = [], scales: number[] = [];
+  // Scales of 1e-9 after the first epoch: the weights of tables and dense layers stay put.
+  const r = trainImplicit(net, data, { epochs: 3, lrScales: [1, 1e-9, 1e-9], optimizer: 'sgd', lr: 2, tableLr: 40, batchSize: 64, seed: 1,
+    onEpoch: (e) => { weights.push(Float32Array.from([...net.gmfUser!.weight.toFloat32Array(), ...net.predict.weight.toFloat32Array()])); scales.push(e.lrScale); } });
+  assert.equal(scales, [1, 1e-9, 1e-9]);
+  assert.is(r.bestEpoch, 3, 'no validation: the last epoch is kept');
+  assertClose(weights[2], weights[0], { atol: 1e-6, what: 'weights after two epochs at 1e-9 of the rates' });
+  assert.throws(() => trainImplicit(net, data, { epochs: 2, lrScales: [1] }), /one finite scale > 0 per epoch \(2\), got 1/);
+  assert.throws(() => trainImplicit(net, data, { epochs: 1, lrScales: [0] }), /one finite scale > 0 per epoch/);
+  const { train, valid } = carveValidation(data, { seed: 1, nNeg: 20 });
+  assert.throws(() => trainImplicit(net, train, { epochs: 1, valid, lrScales: [1], lrDecay: { factor: 0.5, patience: 1 } }), /cannot be combined with lrDecay/);
+  net.dispose();
+});
+
 test.run();
