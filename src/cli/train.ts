@@ -130,6 +130,8 @@ function trainRanker(model: string, a: Args): void {
   if (lrScales && a['lr-decay'] !== undefined) throw new Error('train: --lr-schedule replays fixed rates; leave out --lr-decay');
   if (lrScales && a.epochs !== undefined && num(a, 'epochs', 'train') !== lrScales.length)
     throw new Error(`train: --lr-schedule ${a['lr-schedule']} has ${lrScales.length} epochs but --epochs is ${a.epochs}; leave out --epochs`);
+  // A replay changes rates without going back to the best weights, which the printed path assumes.
+  if (lrScales && valid) throw new Error('train: --lr-schedule replays a validated run on all training data; add --validation none');
   const base = { nUsers: data.nUsers, nItems: data.nItems, seed };
   let config: Record<string, unknown> = {};
   let net: BuiltModel;

@@ -149,6 +149,7 @@ if (!have100k) {
     assert.is(rj.valid, null);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--epochs', '3']).err, /--lr-schedule 1x2 has 2 epochs but --epochs is 3/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--lr-decay', '0.5,1']).err, /--lr-schedule replays fixed rates; leave out --lr-decay/);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2']).err, /--lr-schedule replays a validated run on all training data; add --validation none/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1xx2']).err, /a learning-rate schedule is SCALExCOUNT[^\n]*got "1xx2"/);
     assert.match(run(['train', '--model', 'autoencoder', '--dataset', 'ml-100k', '--lr-schedule', '1x2']).err, /--lr-schedule applies to mf, gmf, mlp and neumf, not autoencoder/);
   });
