@@ -42,4 +42,11 @@ const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: 
 if (r.status !== 0) fail(`cmake-js exited with ${r.status ?? r.signal}; see the compiler output above.`);
 const addon = path.join(root, 'out', 'Release', 'neurec_cuda.node');
 if (!fs.existsSync(addon)) fail(`the build finished but ${addon} is missing`);
+// Node loads addons lazily, so an undefined symbol of our own (a helper compiled into the CPU
+// addon only) would only fail on a GPU at its first call; refuse such an addon here instead.
+const nm = spawnSync('nm', ['-C', '--undefined-only', addon], { encoding: 'utf8' });
+if (nm.status === 0) {
+  const missing = nm.stdout.split('\n').filter((l) => /\bneurec::/.test(l)).map((l) => l.trim());
+  if (missing.length) fail(`${path.relative(root, addon)} leaves neurec symbols undefined (add their source to CMakeLists.txt):\n  ${missing.join('\n  ')}`);
+}
 console.log(`build:cuda: ${path.relative(root, addon)} built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
