@@ -73,6 +73,19 @@ if (!device) {
   console.log(`  cuda: ${caps.device} (sm ${caps.computeCapability})`);
   for (const c of kernelCases()) {
     test(`cuda ${c.name}`, () => {
+      // A case the CPU kernel rejects (k > C for top-k) must be rejected on the device with
+      // the same message.
+      let cpuError: unknown = null;
+      try {
+        runCase(cpu(), c);
+      } catch (e) {
+        cpuError = e;
+      }
+      if (cpuError) {
+        const msg = (cpuError as Error).message;
+        assert.throws(() => runCase(device, c), (e: Error) => e.message === msg, `${c.name}: cuda should throw "${msg}"`);
+        return;
+      }
       const want = runCase(cpu(), c);
       const got = runCase(device, c);
       if (c.ret) assert.equal(got.ret, want.ret, `${c.name}: return value`);
