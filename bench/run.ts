@@ -37,6 +37,17 @@ function peerScript(): string {
   return path.join(dir, 'torch_ops_bench.py');
 }
 
+/**
+ * The Python that runs the peer: NEUREC_PYTHON, else Debian's /usr/bin/python3 (where apt puts
+ * python3-torch here), else whatever python3 is on PATH (the GPU machines' own PyTorch).
+ */
+function peerPython(): string {
+  if (process.env.NEUREC_PYTHON) return process.env.NEUREC_PYTHON;
+  const debian = '/usr/bin/python3';
+  if (fs.existsSync(debian) && spawnSync(debian, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return debian;
+  return 'python3';
+}
+
 /** The peer's rows at 1 and 2 threads; for each row the faster of the two. */
 function runPeer(names: string[], device: Device): Map<string, PeerRow> {
   const best = new Map<string, PeerRow>();
@@ -46,7 +57,7 @@ function runPeer(names: string[], device: Device): Map<string, PeerRow> {
     return best;
   }
   for (const threads of device === 'cuda' ? [1] : [1, 2]) {
-    const r = spawnSync('/usr/bin/python3', [script, '--device', device, '--threads', String(threads), '--json', '--only', names.join(',')], { encoding: 'utf8' });
+    const r = spawnSync(peerPython(), [script, '--device', device, '--threads', String(threads), '--json', '--only', names.join(',')], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.log(`# peer (${threads} thread(s)) failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
       console.log('#   install it with: apt-get install -y python3-torch python3-numpy libopenblas0-pthread');

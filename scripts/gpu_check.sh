@@ -3,7 +3,8 @@
 #   1. the CUDA-vs-CPU equivalence suite (every kernel id, odd and large sizes),
 #   2. `npm run bench -- --device cuda` beside torch_ops_bench.py --device cuda,
 #   3. NeuMF and I-AutoRec on ml-1m-ncf with --device cuda beside the PyTorch peers.
-# Everything is logged under $OUT (or ./gpu-out); one step failing does not stop the rest.
+# Everything is logged under $OUT (or ./gpu-out); one step failing (or passing its
+# NEUREC_GPU_STEP_S limit, 150 s by default) does not stop the rest.
 set -uo pipefail
 out=${OUT:-$PWD/gpu-out}
 mkdir -p "$out" /tmp/n
@@ -13,7 +14,7 @@ nvidia-smi -L | tee "$out/device.txt"
 shared=$PWD/.gpu/shared
 export NEUREC_DATA_DIR=$shared/data NEUREC_PEERS_DIR=$shared/peers
 cd .gpu/app
-step() { local name=$1; shift; echo "== $name: $*"; local t=$(date +%s); "$@" > "$out/$name.log" 2>&1; echo "== $name: rc $? in $(( $(date +%s) - t )) s"; tail -5 "$out/$name.log"; }
+step() { local name=$1; shift; echo "== $name: $*"; local t=$(date +%s); timeout "${NEUREC_GPU_STEP_S:-150}" "$@" > "$out/$name.log" 2>&1; echo "== $name: rc $? in $(( $(date +%s) - t )) s"; tail -5 "$out/$name.log"; }
 step equivalence node node_modules/uvu/bin.js dist/test 'cuda_vs_cpu\.test\.js$'
 mkdir -p bench && cp -f ../../bench/RESULTS.md bench/ 2>/dev/null
 step bench node dist/bench/run.js --device cuda --write --json
