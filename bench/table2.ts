@@ -117,8 +117,9 @@ function reused(dir: string): Summary | null {
 }
 
 function train(args: string[]): Summary {
-  // Later flags win, so a recipe's own epochs and patience override these.
-  const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--seed', seed, '--json'];
+  // Later flags win, so a recipe's own epochs and patience override these. The table holds
+  // validation-selected models (its figures predate the default refit): --no-refit keeps them so.
+  const common = ['train', '--dataset', 'ml-1m-ncf', '--epochs', epochs, '--patience', patience, '--seed', seed, '--no-refit', '--json'];
   console.error(`# neurec ${[...common, ...args].join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...common, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout.trim().split('\n').pop() ?? '';

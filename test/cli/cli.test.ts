@@ -119,7 +119,7 @@ if (!have100k) {
     assert.match(both.out, /# gmf and mlp parts frozen: only the predict layer trains/);
     assert.match(run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--freeze', 'gmf,mlp', '--table-lr', '1', '--sparse-adam', '--epochs', '1', '--no-save']).err,
       /tableLr needs embedding tables with sparse gradients \(--sparse-adam\) that train[^\n]*or its tables are frozen/);
-    const t = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--epochs', '1', '--test-each-epoch', '--json', '--no-save']);
+    const t = run(['train', '--model', 'neumf', '--dataset', 'ml-100k', '--pretrain', `${g},${m}`, '--epochs', '1', '--test-each-epoch', '--no-refit', '--json', '--no-save']);
     assert.is(t.code, 0, t.err);
     const shown = [...t.out.matchAll(/\(test HR@10 ([0-9.]+) NDCG@10 [0-9.]+\)/g)].map((x) => Number(x[1]));
     assert.is(shown.length, 2, 'epochs 0 and 1 show the test figures');
@@ -132,21 +132,47 @@ if (!have100k) {
     assert.match(run(['train', '--model', 'vae', '--dataset', 'ml-100k', '--row-l2', '0.1', '--epochs', '1']).err, /--row-l2 applies to mf, gmf, mlp and neumf, not vae/);
   });
 
-  test('a validated run prints its schedule, and --lr-schedule refits on all training data by it', () => {
-    const v = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--epochs', '4', '--lr-decay', '0.5,1', '--json', '--no-save']);
+  test('the default run chooses its schedule on the carve, refits on all training data by it and reports that model; --no-refit keeps the selected one', () => {
+    const args = ['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--epochs', '4', '--lr-decay', '0.5,1', '--json'];
+    const ck = path.join(tmp, 'refit');
+    const v = run([...args, '--save', ck]);
     assert.is(v.code, 0, v.err);
-    const m = /# to refit on all training data, the validation carve included: --validation none (--lr-schedule (\S+)|--epochs 0)\n/.exec(v.out);
+    const j = JSON.parse(v.last);
+    assert.match(v.out, /\ntest \(validation-selected, epoch \d+, trained without the carve\): sampled HR@10 [0-9.]+ NDCG@10 [0-9.]+ \| full HR@10/);
+    const m = /\ntest \(refit on all training data, --lr-schedule (\S+)\): sampled HR@10 ([0-9.]+)/.exec(v.out);
     assert.ok(m, v.out);
-    const best = JSON.parse(v.last).best_epoch;
-    const scheduled = m![2] ? m![2].split(',').reduce((n, run) => n + Number(run.split('x')[1]), 0) : 0;
-    assert.ok(scheduled >= 1 && scheduled <= best, `the kept path (${m![1]}) has at most the best epoch's ${best} epochs`);
-    const r = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--validation', 'none', '--lr-schedule', '1x2,0.5x1', '--json', '--no-save']);
+    assert.is(j.refit.schedule, `--lr-schedule ${m![1]}`);
+    assert.is(Number(m![2]).toFixed(4), j.metrics.sampled['hr@10'].toFixed(4));
+    const scheduled = m![1].split(',').reduce((n, r) => n + Number(r.split('x')[1]), 0);
+    assert.ok(scheduled === j.refit.epochs && scheduled >= 1 && scheduled <= j.best_epoch, `the kept path (${m![1]}) has at most the best epoch's ${j.best_epoch} epochs`);
+    assert.match(v.out, /\nrefit {3}1 loss /);
+    const info = JSON.parse(fs.readFileSync(path.join(ck, 'config.json'), 'utf8')).info;
+    assert.is(info.refitted, true);
+    assert.is(info.selectedEpoch, j.best_epoch);
+    const e = run(['eval', '--checkpoint', ck, '--json']);
+    assert.is(JSON.parse(e.last).metrics.sampled['hr@10'].toFixed(4), j.metrics.sampled['hr@10'].toFixed(4), 'the checkpoint is the refit model');
+    // --no-refit reports the validation-selected model: the figures the default run printed first.
+    const n = run([...args, '--no-refit', '--no-save']);
+    assert.is(n.code, 0, n.err);
+    assert.equal(JSON.parse(n.last).metrics.sampled, j.selected.sampled);
+    assert.is(JSON.parse(n.last).refit, null);
+    assert.match(n.out, new RegExp(`# to refit on all training data, the validation carve included: --validation none --lr-schedule ${m![1].replace(/\./g, '\\.')}\n`));
+    // The refit is that replay, bit for bit.
+    const r = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--validation', 'none', '--lr-schedule', m![1], '--json', '--no-save']);
     assert.is(r.code, 0, r.err);
-    assert.match(r.out, /validation none/);
-    assert.match(r.out, /epoch {3}3 loss [^\n]*lr×0\.5/);
-    const rj = JSON.parse(r.last);
-    assert.is(rj.epochs, 3);
-    assert.is(rj.valid, null);
+    assert.equal(JSON.parse(r.last).metrics, j.metrics);
+    // A replay by hand: its rates, no validation, no refit.
+    const h = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--validation', 'none', '--lr-schedule', '1x2,0.5x1', '--json', '--no-save']);
+    assert.is(h.code, 0, h.err);
+    assert.match(h.out, /validation none/);
+    assert.match(h.out, /epoch {3}3 loss [^\n]*lr×0\.5/);
+    const hj = JSON.parse(h.last);
+    assert.is(hj.epochs, 3);
+    assert.is(hj.valid, null);
+    assert.is(hj.refit, null);
+    // The random carve is a choice; a wrong value is named.
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--validation', 'random', '--epochs', '1', '--no-save']).out, /validation 943 users/);
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--validation', 'half']).err, /--validation must be carve, latest, random or none, got half/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--epochs', '3']).err, /--lr-schedule 1x2 has 2 epochs but --epochs is 3/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--lr-decay', '0.5,1']).err, /--lr-schedule replays fixed rates; leave out --lr-decay/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2']).err, /--lr-schedule replays a validated run on all training data; add --validation none/);
