@@ -25,7 +25,7 @@ import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear } from '../nn/layers';
 import { linear } from '../ops/linear';
-import { add, addScalar, exp, mulScalar, neg, relu, sigmoid, tanh } from '../ops/elementwise';
+import { add, addScalar, clone, exp, mulScalar, neg, relu, sigmoid, tanh } from '../ops/elementwise';
 import { transpose } from '../ops/shape';
 import { noGrad } from '../autograd';
 import { tidy } from '../scope';
@@ -33,6 +33,7 @@ import { SeedSequence, uniform } from '../init';
 import type { Interactions } from '../data/dataset';
 import { fillRows, rowCounts, rowMatrix, type RowMatrix } from '../train/rows';
 import type { RatingModel } from './types';
+import { csrRow, denseRows, type SparseRow, type UserRowModel } from './user_rows';
 
 export type Activation = 'sigmoid' | 'relu' | 'tanh' | 'selu' | 'elu' | 'identity';
 export type OutputActivation = 'identity' | 'sigmoid';
@@ -75,7 +76,7 @@ export function activate(x: Tensor, act: Activation): Tensor {
   }
 }
 
-export class AutoRec extends Module implements RatingModel {
+export class AutoRec extends Module implements RatingModel, UserRowModel {
   readonly name = 'autorec';
   readonly variant: 'item' | 'user';
   readonly nUsers: number;
@@ -312,6 +313,60 @@ export class AutoRec extends Module implements RatingModel {
       }
     }
     return Tensor.fromArray(out, [n, I]);
+  }
+
+  // ---- Serving: user rows (U-AutoRec) and item codes (I-AutoRec) ----
+
+  /** U-AutoRec reads a user's rating row; I-AutoRec reads item rows, so none. */
+  get rowInput(): 'ratings' | null {
+    return this.variant === 'user' ? 'ratings' : null;
+  }
+
+  /** The user's training ratings (U-AutoRec). */
+  trainingRow(user: number): SparseRow {
+    if (this.variant !== 'user') throw new Error('autorec: trainingRow reads user rows, which an item-based AutoRec has not');
+    const m = this.rows;
+    return csrRow(m.offsets, m.cols, m.values, user);
+  }
+
+  /** U-AutoRec: reconstructed ratings (unclipped) of every item for the given rating rows. */
+  scoreRows(rows: readonly SparseRow[]): Tensor {
+    if (this.variant !== 'user') throw new Error('autorec: scoreRows encodes user rows; this AutoRec is item-based');
+    const x = denseRows(rows, this.nItems, { scale: this.inputScale });
+    return noGrad(() => tidy(() => {
+      const y = this.forward(Tensor.fromArray(x, [rows.length, this.nItems]));
+      return this.inputScale === 1 ? y : mulScalar(y, 1 / this.inputScale);
+    }));
+  }
+
+  /** The middle hidden layer's activations of model rows (the code), [ids.length, hidden[mid]]. */
+  encodeRows(rowIds: ArrayLike<number>, chunk = 512): Float32Array {
+    const m = this.rows, W = this.width, n = rowIds.length;
+    const mid = Math.floor((this.hidden.length - 1) / 2), D = this.hidden[mid];
+    const ids = Int32Array.from(rowIds), out = new Float32Array(n * D);
+    const buf = new Float32Array(Math.min(chunk, Math.max(1, n)) * W);
+    noGrad(() => {
+      for (let s = 0; s < n; s += chunk) {
+        const e = Math.min(n, s + chunk);
+        fillRows(m, ids.subarray(s, e), buf, { scale: this.inputScale });
+        tidy(() => {
+          let h = Tensor.fromArray(buf.subarray(0, (e - s) * W), [e - s, W]);
+          for (let k = 0; k <= mid; k++) h = this.activation === 'relu' ? this.layers[k].forward(h, true) : activate(this.layers[k].forward(h), this.activation);
+          out.set(h.toFloat32Array(), s * D);
+        });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Item representations [nItems, d]: I-AutoRec's item codes (each item's ratings encoded),
+   * U-AutoRec's output weights (the row of the last layer that reconstructs the item).
+   */
+  itemVectors(): Tensor {
+    if (this.variant === 'user') return noGrad(() => clone(this.layers[this.layers.length - 1].weight));
+    const mid = Math.floor((this.hidden.length - 1) / 2);
+    return Tensor.fromArray(this.encodeRows(Int32Array.from({ length: this.nItems }, (_, i) => i)), [this.nItems, this.hidden[mid]]);
   }
 
   override dispose(): void {

@@ -9,11 +9,14 @@ import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower, Dropout, type LinearInit } from '../nn/layers';
 import { concat } from '../ops/shape';
+import { clone } from '../ops/elementwise';
+import { noGrad } from '../autograd';
 import { softmaxCrossEntropy } from '../ops/losses';
 import { SeedSequence } from '../init';
 import type { Interactions } from '../data/dataset';
 import type { RatingModel } from './types';
 import { predictPairs, scoreAllByPairs } from './scoring';
+import { meanRow, pairVectorScorer, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
 
 export interface ClassifierConfig {
   nUsers: number;
@@ -68,7 +71,7 @@ export function expectedRatings(logits: ArrayLike<number>, values: readonly numb
   return out;
 }
 
-export class RatingClassifier extends Module implements RatingModel {
+export class RatingClassifier extends Module implements RatingModel, UserVectorModel {
   readonly name = 'classifier';
   readonly nUsers: number;
   readonly nItems: number;
@@ -115,7 +118,12 @@ export class RatingClassifier extends Module implements RatingModel {
 
   /** Class logits [B, C] for user and item index tensors (int32 [B]). */
   forward(users: Tensor, items: Tensor): Tensor {
-    let h = concat([this.user.forward(users), this.item.forward(items)]);
+    return this.forwardVectors(this.user.forward(users), items);
+  }
+
+  /** Class logits [B, C] for per-pair user vectors [B, embeddingDim] and item indices [B]. */
+  forwardVectors(userRows: Tensor, items: Tensor): Tensor {
+    let h = concat([userRows, this.item.forward(items)]);
     if (this.tower) {
       this.tower.layers.forEach((l, k) => {
         h = l.forward(h, true);
@@ -172,5 +180,39 @@ export class RatingClassifier extends Module implements RatingModel {
 
   scoreAll(users: Int32Array): Tensor {
     return scoreAllByPairs((u, i) => this.scorePairs(u, i), users, this.nItems);
+  }
+
+  // ---- User vectors (serving: new users, fold-in): the user's embedding row ----
+
+  get userVectorWidth(): number {
+    return this.embeddingDim;
+  }
+
+  get trainableWidth(): number {
+    return this.embeddingDim;
+  }
+
+  readonly foldInObjective: FoldInObjective = 'explicit';
+
+  userVectors(users: Int32Array): Tensor {
+    return noGrad(() => this.user.forward(Tensor.fromArray(users, [users.length], 'int32')));
+  }
+
+  /** Cross-entropy of the rating classes of `targets` (ratings) for per-pair vectors. */
+  pairLoss(v: Tensor, items: Tensor, targets: Tensor): Tensor {
+    return softmaxCrossEntropy(this.forwardVectors(v, items), Tensor.fromArray(this.labels(targets.toFloat32Array()), [targets.size], 'int32'));
+  }
+
+  newUserVector(): Float32Array {
+    return meanRow(this.user.weight.toFloat32Array(), this.embeddingDim);
+  }
+
+  itemVectors(): Tensor {
+    return noGrad(() => clone(this.item.weight));
+  }
+
+  /** Expected ratings of every item: the pairs through the tower (no shortcut for a deep stack). */
+  vectorScorer(): VectorScorer {
+    return pairVectorScorer(this.nItems, (v, items) => expectedRatings(this.forwardVectors(v, items).toFloat32Array(), this.classes));
   }
 }

@@ -12,8 +12,9 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { BatchNorm1d, Dropout, Embedding, Linear } from '../nn/layers';
-import { concat } from '../ops/shape';
-import { mul, relu } from '../ops/elementwise';
+import { concat, slice } from '../ops/shape';
+import { clone, mul, relu } from '../ops/elementwise';
+import { noGrad } from '../autograd';
 import { gather } from '../ops/gather';
 import { mseLoss } from '../ops/losses';
 import { SeedSequence } from '../init';
@@ -23,6 +24,7 @@ import { meanRating, ratingRange } from '../eval/pairs_rating';
 import type { RatingModel } from './types';
 import type { UserProfile } from './popularity';
 import { clipTo, predictPairs, scoreAllByPairs } from './scoring';
+import { pairVectorScorer, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
 
 export type { UserProfile } from './popularity';
 
@@ -111,7 +113,7 @@ export function itemFeatures(layout: FeatureLayout, genres: readonly string[], y
   return row;
 }
 
-export class FeatureModel extends Module implements RatingModel {
+export class FeatureModel extends Module implements RatingModel, UserVectorModel {
   readonly name = 'features';
   readonly nUsers: number;
   readonly nItems: number;
@@ -247,5 +249,49 @@ export class FeatureModel extends Module implements RatingModel {
       return this.head(Tensor.fromArray(ue, [B, E]), Tensor.fromArray(uf, [B, Fu]), i);
     }, new Int32Array(items.length), items);
     return clipTo(out, this.range);
+  }
+
+  // ---- User vectors (serving): [embedding; profile features], fold-in fits the embedding ----
+
+  get userVectorWidth(): number {
+    return this.embeddingDim + this.layout.userWidth;
+  }
+
+  get trainableWidth(): number {
+    return this.embeddingDim;
+  }
+
+  readonly foldInObjective: FoldInObjective = 'explicit';
+
+  userVectors(users: Int32Array): Tensor {
+    return noGrad(() => {
+      const u = Tensor.fromArray(users, [users.length], 'int32');
+      return concat([this.user.forward(u), gather(this.userTable, u)]);
+    });
+  }
+
+  /** Predicted ratings [B,1] (unclipped) for per-pair vectors [B, E + Fu] and items [B]. */
+  forwardVectors(v: Tensor, items: Tensor): Tensor {
+    return this.head(slice(v, 0, this.embeddingDim), slice(v, this.embeddingDim, this.layout.userWidth), items);
+  }
+
+  pairLoss(v: Tensor, items: Tensor, targets: Tensor): Tensor {
+    return mseLoss(this.forwardVectors(v, items), Tensor.fromArray(targets.toFloat32Array(), [targets.size, 1]));
+  }
+
+  /** The stand-in embedding scoreProfile uses (zero or the table mean), then the profile's features. */
+  newUserVector(profile: UserProfile = {}): Float32Array {
+    const E = this.embeddingDim, out = new Float32Array(this.userVectorWidth);
+    if (this.coldStartRate === 0) out.set(this.meanUserEmbedding());
+    out.set(userFeatures(this.layout, profile), E);
+    return out;
+  }
+
+  itemVectors(): Tensor {
+    return noGrad(() => clone(this.item.weight));
+  }
+
+  vectorScorer(): VectorScorer {
+    return pairVectorScorer(this.nItems, (v, items) => this.forwardVectors(v, items).toFloat32Array());
   }
 }

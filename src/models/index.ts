@@ -8,3 +8,5 @@ export { RatingClassifier, type ClassifierConfig } from './classifier';
 export { FeatureModel, type FeatureModelConfig } from './features';
 export { buildModel, canonicalModel, RANKING_MODELS, RATING_MODELS } from './registry';
 export type { Recommender, RatingModel } from './types';
+export { isUserVectorModel, type UserVectorModel, type VectorScorer, type FoldInObjective } from './user_vectors';
+export { isUserRowModel, type UserRowModel, type SparseRow } from './user_rows';

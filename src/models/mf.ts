@@ -12,10 +12,10 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding } from '../nn/layers';
-import { add, addScalar, mul, mulScalar } from '../ops/elementwise';
+import { add, addScalar, clone, mul, mulScalar } from '../ops/elementwise';
 import { sum } from '../ops/reduce';
 import { matmul } from '../ops/linear';
-import { reshape } from '../ops/shape';
+import { concat, reshape, slice } from '../ops/shape';
 import { bceWithLogits, mseLoss } from '../ops/losses';
 import { noGrad } from '../autograd';
 import { tidy } from '../scope';
@@ -25,6 +25,7 @@ import type { Interactions } from '../data/dataset';
 import { meanRating, ratingRange } from '../eval/pairs_rating';
 import type { RatingModel } from './types';
 import { readSquares, type ReadSquared } from './read_squares';
+import { meanRow, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
 
 export type MfObjective = 'explicit' | 'implicit';
 
@@ -53,7 +54,7 @@ export interface MfConfig {
   sparse?: boolean;
 }
 
-export class MF extends Module implements RatingModel, ReadSquared {
+export class MF extends Module implements RatingModel, ReadSquared, UserVectorModel {
   readonly name = 'mf';
   readonly nUsers: number;
   readonly nItems: number;
@@ -159,5 +160,63 @@ export class MF extends Module implements RatingModel, ReadSquared {
         return this.globalMean === 0 ? s : addScalar(s, this.globalMean);
       }),
     );
+  }
+
+  // ---- User vectors (serving: new users, fold-in): [factors; bias] ----
+
+  get userVectorWidth(): number {
+    return this.factors + 1;
+  }
+
+  get trainableWidth(): number {
+    return this.factors + 1;
+  }
+
+  get foldInObjective(): FoldInObjective {
+    return this.objective;
+  }
+
+  userVectors(users: Int32Array): Tensor {
+    return noGrad(() => {
+      const u = Tensor.fromArray(users, [users.length], 'int32');
+      return concat([this.userFactors.forward(u), this.userBias.forward(u)]);
+    });
+  }
+
+  /** Scores [B,1] of per-pair user vectors [B, factors+1] and items [B]. */
+  forwardVectors(v: Tensor, items: Tensor): Tensor {
+    const p = slice(v, 0, this.factors), b = slice(v, this.factors, 1);
+    const s = add(sum(mul(p, this.itemFactors.forward(items)), 1, true), add(b, this.itemBias.forward(items)));
+    return this.globalMean === 0 ? s : addScalar(s, this.globalMean);
+  }
+
+  pairLoss(v: Tensor, items: Tensor, targets: Tensor): Tensor {
+    const y = reshape(targets, [targets.size, 1]), s = this.forwardVectors(v, items);
+    return this.objective === 'explicit' ? mseLoss(s, y) : bceWithLogits(s, y);
+  }
+
+  newUserVector(): Float32Array {
+    const t = this.userVectors(Int32Array.from({ length: this.nUsers }, (_, u) => u));
+    try {
+      return meanRow(t.toFloat32Array(), this.userVectorWidth);
+    } finally {
+      t.dispose();
+    }
+  }
+
+  itemVectors(): Tensor {
+    return noGrad(() => clone(this.itemFactors.weight));
+  }
+
+  vectorScorer(): VectorScorer {
+    const itemBias = noGrad(() => clone(reshape(this.itemBias.weight, [this.nItems]))).keep();
+    return {
+      scoreAll: (v: Tensor): Tensor => noGrad(() => tidy(() => {
+        const p = slice(v, 0, this.factors), b = slice(v, this.factors, 1);
+        const s = add(add(matmul(p, this.itemFactors.weight, { transB: true }), itemBias), b);
+        return this.globalMean === 0 ? s : addScalar(s, this.globalMean);
+      })),
+      dispose: () => itemBias.dispose(),
+    };
   }
 }

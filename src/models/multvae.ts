@@ -14,7 +14,7 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear } from '../nn/layers';
-import { add, exp, mul, mulScalar, tanh } from '../ops/elementwise';
+import { add, clone, exp, mul, mulScalar, tanh } from '../ops/elementwise';
 import { slice } from '../ops/shape';
 import { dropout } from '../ops/dropout';
 import { gaussianKl, multinomialNll } from '../ops/losses';
@@ -24,6 +24,7 @@ import { SeedSequence, normal } from '../init';
 import type { Interactions } from '../data/dataset';
 import { fillRows, rowMatrix, type RowMatrix } from '../train/rows';
 import type { Recommender } from './types';
+import { csrRow, denseRows, type SparseRow, type UserRowModel } from './user_rows';
 
 export interface MultVaeConfig {
   nUsers: number;
@@ -43,7 +44,7 @@ export interface MultVaeOutput {
   logvar: Tensor;
 }
 
-export class MultVAE extends Module implements Recommender {
+export class MultVAE extends Module implements Recommender, UserRowModel {
   readonly name = 'multvae';
   readonly nUsers: number;
   readonly nItems: number;
@@ -176,5 +177,31 @@ export class MultVAE extends Module implements Recommender {
       }
     }
     return out;
+  }
+
+  // ---- Serving: a user is their click row ----
+
+  readonly rowInput = 'clicks' as const;
+
+  trainingRow(user: number): SparseRow {
+    const m = this.rows;
+    return csrRow(m.offsets, m.cols, m.values, user);
+  }
+
+  /** Logits of every item for the given click rows (values ignored: an interaction is a 1). */
+  scoreRows(rows: readonly SparseRow[]): Tensor {
+    const x = denseRows(rows, this.nItems, { binary: true, normalize: true });
+    const wasTraining = this.training;
+    this.training = false;
+    try {
+      return noGrad(() => tidy(() => this.forward(Tensor.fromArray(x, [rows.length, this.nItems])).logits));
+    } finally {
+      this.training = wasTraining;
+    }
+  }
+
+  /** The decoder's output rows [nItems, d]: what each item's logit reads from the code. */
+  itemVectors(): Tensor {
+    return noGrad(() => clone(this.decoder[this.decoder.length - 1].weight));
   }
 }

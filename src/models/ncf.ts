@@ -6,12 +6,14 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower } from '../nn/layers';
-import { add, concat, gather, matmul, mul, relu, slice } from '../ops';
+import { add, bceWithLogits, clone, concat, gather, linear, matmul, mul, relu, reshape, slice } from '../ops';
 import { noGrad } from '../autograd';
 import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
 import { readSquares, type ReadSquared } from './read_squares';
+import { meanRow, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
+import { keep, tidy } from '../scope';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -35,7 +37,7 @@ export interface NcfConfig {
   unitH?: boolean;
 }
 
-export class NCF extends Module implements Recommender, ReadSquared {
+export class NCF extends Module implements Recommender, ReadSquared, UserVectorModel {
   readonly kind: NcfKind;
   readonly nUsers: number;
   readonly nItems: number;
@@ -164,6 +166,124 @@ export class NCF extends Module implements Recommender, ReadSquared {
     if (this.gmfUser && this.gmfItem) parts.push(mul(this.gmfUser.forward(users), this.gmfItem.forward(items)));
     parts.push(h);
     return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
+  }
+
+  // ---- User vectors (serving: new users, fold-in): [GMF row; MLP row] ----
+
+  get userVectorWidth(): number {
+    return (this.gmfUser ? this.factors : 0) + (this.mlpUser ? this.layers[0] / 2 : 0);
+  }
+
+  get trainableWidth(): number {
+    return this.userVectorWidth;
+  }
+
+  readonly foldInObjective: FoldInObjective = 'implicit';
+
+  userVectors(users: Int32Array): Tensor {
+    return noGrad(() => {
+      const u = Tensor.fromArray(users, [users.length], 'int32');
+      const parts = [this.gmfUser, this.mlpUser].filter((e): e is Embedding => !!e).map((e) => e.forward(u));
+      return parts.length > 1 ? concat(parts) : parts[0];
+    });
+  }
+
+  /** A vector's GMF and MLP parts. */
+  private splitVectors(v: Tensor): { g: Tensor | null; m: Tensor | null } {
+    const f = this.gmfUser ? this.factors : 0;
+    const g = this.gmfUser ? (this.mlpUser ? slice(v, 0, f) : v) : null;
+    const m = this.mlpUser ? (this.gmfUser ? slice(v, f, this.layers[0] / 2) : v) : null;
+    return { g, m };
+  }
+
+  /** Logits [B,1] of per-pair user vectors [B, width] and items [B]. */
+  forwardVectors(v: Tensor, items: Tensor): Tensor {
+    const { g, m } = this.splitVectors(v);
+    const parts: Tensor[] = [];
+    if (g) parts.push(mul(g, this.gmfItem!.forward(items)));
+    if (m) parts.push(this.tower!.forward(concat([m, this.mlpItem!.forward(items)])));
+    return this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
+  }
+
+  pairLoss(v: Tensor, items: Tensor, targets: Tensor): Tensor {
+    return bceWithLogits(this.forwardVectors(v, items), reshape(targets, [targets.size, 1]));
+  }
+
+  newUserVector(): Float32Array {
+    const all = Int32Array.from({ length: this.nUsers }, (_, u) => u);
+    const t = this.userVectors(all);
+    try {
+      return meanRow(t.toFloat32Array(), this.userVectorWidth);
+    } finally {
+      t.dispose();
+    }
+  }
+
+  itemVectors(): Tensor {
+    return noGrad(() => {
+      const parts = [this.gmfItem, this.mlpItem].filter((e): e is Embedding => !!e).map((e) => e.weight);
+      return parts.length > 1 ? concat(parts) : clone(parts[0]);
+    });
+  }
+
+  /**
+   * Scores every item for user vectors. The item side is computed once: GMF's item rows times
+   * the predict layer's GMF weights, and the tower's first layer over the item half (bias
+   * included), so a user costs one [f]·[f, nItems] product plus the tower above its first layer.
+   */
+  vectorScorer(): VectorScorer {
+    const f = this.gmfUser ? this.factors : 0, I = this.nItems;
+    const last = this.layers[this.layers.length - 1];
+    const cache = noGrad(() => tidy(() => {
+      const w = this.predict.weight;
+      const itemG = this.gmfItem ? keep(mul(this.gmfItem.weight, slice(w, 0, f))) : null;
+      let itemProj: Tensor | null = null, wu: Tensor | null = null, wm: Tensor | null = null;
+      if (this.tower) {
+        const first = this.tower.layers[0], half = this.layers[0] / 2;
+        wu = keep(slice(first.weight, 0, half));
+        const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
+        itemProj = keep(first.bias ? add(ip, first.bias) : ip);
+        wm = keep(slice(w, f, last));
+      }
+      return { itemG, itemProj, wu, wm };
+    }));
+    const bias = this.predict.bias ? this.predict.bias.item() : 0;
+    const allItems = Int32Array.from({ length: I }, (_, i) => i);
+    // Users per tower pass: bounds the [users·nItems, L1] activations to about 4 MB.
+    const perPass = Math.max(1, Math.floor((1 << 20) / (I * (this.layers[1] ?? 1))));
+    const layers = this.tower?.layers ?? [];
+    return {
+      scoreAll: (v: Tensor): Tensor => noGrad(() => tidy(() => {
+        const n = v.shape[0];
+        const { g, m } = this.splitVectors(v);
+        const out = new Float32Array(n * I).fill(bias);
+        if (g && cache.itemG) {
+          const s = matmul(g, cache.itemG, { transB: true }).toFloat32Array();
+          for (let k = 0; k < s.length; k++) out[k] += s[k];
+        }
+        if (m && cache.itemProj) {
+          const up = matmul(m, cache.wu!, { transB: true });
+          for (let s = 0; s < n; s += perPass) {
+            const e = Math.min(n, s + perPass), c = e - s;
+            const rep = new Int32Array(c * I), items = new Int32Array(c * I);
+            for (let k = 0; k < c; k++) {
+              rep.fill(s + k, k * I, (k + 1) * I);
+              items.set(allItems, k * I);
+            }
+            tidy(() => {
+              let h = relu(add(gather(cache.itemProj!, Tensor.fromArray(items, [c * I], 'int32')), gather(up, Tensor.fromArray(rep, [c * I], 'int32'))));
+              for (let l = 1; l < layers.length; l++) h = layers[l].forward(h, true);
+              const y = linear(h, cache.wm!, null).toFloat32Array();
+              for (let k = 0; k < y.length; k++) out[s * I + k] += y[k];
+            });
+          }
+        }
+        return Tensor.fromArray(out, [n, I]);
+      })),
+      dispose: () => {
+        for (const t of [cache.itemG, cache.itemProj, cache.wu, cache.wm]) t?.dispose();
+      },
+    };
   }
 
   /**
