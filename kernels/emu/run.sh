@@ -53,7 +53,7 @@ for f in "${cus[@]}"; do
   b=$(basename "$f" .cu)
   compile "$out/src/$b.cc" "$out/obj/k_$b.o" "${kflags[@]}"
 done
-for f in "$root"/native/cpu/*.cc "$root/native/threadpool.cc" "$root/native/allocator.cc"; do
+for f in "$root"/native/cpu/*.cc "$root/native/threadpool.cc" "$root/native/allocator.cc" "$root/native/cache_limit.cc"; do
   compile "$f" "$out/obj/c_$(basename "$f" .cc).o" "${cflags[@]}"
 done
 for f in "$emu"/runtime.cc "$emu"/check_*.cc; do
