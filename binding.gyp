@@ -1,4 +1,9 @@
 {
+  "variables": {
+    # asan=1 (scripts/test_asan.sh): AddressSanitizer, -O1 -g, and exact-size allocations
+    # (NEUREC_EXACT_ALLOC) so a read or write past a storage's last element is caught.
+    "asan%": 0
+  },
   "targets": [
     {
       # The CPU addon. Every native/**/*.cc is compiled: a new kernel family needs no edit here.
@@ -10,7 +15,15 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread"],
+      "conditions": [
+        ["asan==1", {
+          "defines": ["NEUREC_EXACT_ALLOC"],
+          "cflags": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
+          "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
+          "ldflags": ["-fsanitize=address"]
+        }]
+      ]
     }
   ]
 }

@@ -9,7 +9,15 @@ namespace neurec {
 namespace {
 
 struct HostRaw {
+#ifdef NEUREC_EXACT_ALLOC
+  // Exact sizes are not multiples of 64, which aligned_alloc requires.
+  static void* alloc(size_t bytes) {
+    void* p = nullptr;
+    return posix_memalign(&p, 64, bytes) == 0 ? p : nullptr;
+  }
+#else
   static void* alloc(size_t bytes) { return std::aligned_alloc(64, bytes); }
+#endif
   static void free(void* p) { std::free(p); }
 };
 

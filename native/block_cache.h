@@ -13,6 +13,10 @@ namespace neurec {
 // slack), so tensors of nearby sizes share blocks. 256 keeps device blocks fully aligned for
 // vector loads and host blocks on cache lines.
 inline size_t block_size_class(size_t bytes) {
+#ifdef NEUREC_EXACT_ALLOC
+  // The AddressSanitizer build: a block is exactly its tensor, so ASan sees every overrun.
+  return bytes == 0 ? 1 : bytes;
+#endif
   if (bytes <= 4096) return bytes == 0 ? 256 : (bytes + 255) / 256 * 256;
   size_t p = 4096;
   while (p * 2 < bytes) p *= 2;

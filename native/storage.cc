@@ -1,5 +1,7 @@
 #include "storage.h"
 
+#include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -41,12 +43,17 @@ Storage::Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(inf
   NR_THROW_TYPE_ERROR_IF(info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber(),
                          "Storage: expected (numel, dtype)");
   double n = info[0].As<Napi::Number>().DoubleValue();
-  NR_THROW_RANGE_ERROR_IF(!(n >= 0) || n > 4e9 || n != static_cast<int64_t>(n),
-                          "Storage: numel must be a non-negative integer, got " + std::to_string(n));
-  int dt = info[1].As<Napi::Number>().Int32Value();
-  NR_THROW_TYPE_ERROR_IF(dt != 0 && dt != 1, "Storage: unknown dtype code " + std::to_string(dt));
+  int64_t count = 0, dt = 0;
+  NR_THROW_RANGE_ERROR_IF(n > static_cast<double>(kMaxNumel) && n == std::floor(n),
+                          "Storage: " + number_text(n) + " elements is too large: a tensor holds at most " +
+                              std::to_string(kMaxNumel) + " elements (2^32, 16 GiB of float32)");
+  NR_THROW_RANGE_ERROR_IF(!whole_in(n, 0, kMaxNumel, &count),
+                          "Storage: numel must be a non-negative integer, got " + number_text(n));
+  double d = info[1].As<Napi::Number>().DoubleValue();
+  NR_THROW_TYPE_ERROR_IF(!whole_in(d, 0, 1, &dt),
+                         "Storage: unknown dtype code " + number_text(d) + " (0 = float32, 1 = int32)");
   bool zero = info.Length() > 2 && info[2].ToBoolean().Value();
-  numel_ = static_cast<int64_t>(n);
+  numel_ = count;
   dtype_ = static_cast<DType>(dt);
   size_t bytes = static_cast<size_t>(numel_) * 4;
   guarded(env, "Storage", [&] { data_ = mem::alloc(bytes, &capacity_); });
@@ -71,19 +78,33 @@ void Storage::Release(Napi::Env env) {
 
 Storage::~Storage() { Release(Env()); }
 
-Storage* Storage::From(const Napi::Value& v, const char* what) {
+Storage* Storage::From(const Napi::Value& v, const char* what, const char* name) {
   Napi::Env env = v.Env();
   bool ok = false;
   if (v.IsObject()) napi_check_object_type_tag(env, v, mem::storage_tag(), &ok);
-  if (!ok) throw Napi::TypeError::New(env, std::string(what) + ": expected a " + mem::device_name() + " tensor storage");
+  auto label = [&] { return name ? std::string(what) + " " + name : std::string(what); };
+  if (!ok) throw Napi::TypeError::New(env, label() + ": expected a " + mem::device_name() + " tensor storage");
   Storage* s = Storage::Unwrap(v.As<Napi::Object>());
-  if (s->disposed()) throw Napi::Error::New(env, std::string(what) + ": tensor storage was disposed");
+  if (s->disposed()) throw Napi::Error::New(env, label() + ": tensor storage was disposed");
   return s;
 }
 
 Napi::Value Storage::Dispose(const Napi::CallbackInfo& info) {
   Release(info.Env());
   return info.Env().Undefined();
+}
+
+// An optional whole-number argument in [0, hi] (an offset or a length), else `dflt`.
+static int64_t index_arg(const Napi::CallbackInfo& info, size_t i, const char* what, const char* name, int64_t hi,
+                         int64_t dflt) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || info[i].IsUndefined()) return dflt;
+  NR_THROW_TYPE_ERROR_IF(!info[i].IsNumber(), std::string(what) + ": " + name + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  int64_t v = 0;
+  NR_THROW_RANGE_ERROR_IF(!whole_in(d, 0, hi, &v), std::string(what) + ": " + name + " must be a whole number in [0, " +
+                                                       std::to_string(hi) + "], got " + number_text(d));
+  return v;
 }
 
 // upload(typedArray, offset = 0): copies the array's values into the storage at offset.
@@ -96,11 +117,12 @@ Napi::Value Storage::Upload(const Napi::CallbackInfo& info) {
   NR_THROW_TYPE_ERROR_IF(arr.TypedArrayType() != want,
                          std::string("upload: expected a ") + (dtype_ == DType::f32 ? "Float32Array" : "Int32Array") +
                              " for a " + dtype_name(dtype_) + " storage");
-  int64_t offset = info.Length() > 1 ? info[1].As<Napi::Number>().Int64Value() : 0;
+  int64_t offset = index_arg(info, 1, "upload", "offset", numel_, 0);
   int64_t len = static_cast<int64_t>(arr.ElementLength());
-  NR_THROW_RANGE_ERROR_IF(offset < 0 || offset + len > numel_,
-                          "upload: " + std::to_string(len) + " values at offset " + std::to_string(offset) +
-                              " do not fit a storage of " + std::to_string(numel_));
+  NR_THROW_RANGE_ERROR_IF(len > numel_ - offset, "upload: " + std::to_string(len) + " values at offset " +
+                                                     std::to_string(offset) + " do not fit a storage of " +
+                                                     std::to_string(numel_));
+  if (len == 0) return env.Undefined();
   const uint8_t* src = static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
   guarded(env, "upload", [&] { mem::upload(static_cast<uint8_t*>(data_) + offset * 4, src, static_cast<size_t>(len) * 4); });
   return env.Undefined();
@@ -110,30 +132,32 @@ Napi::Value Storage::Upload(const Napi::CallbackInfo& info) {
 Napi::Value Storage::Download(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NR_THROW_ERROR_IF(disposed(), "download: tensor storage was disposed");
-  int64_t offset = info.Length() > 0 ? info[0].As<Napi::Number>().Int64Value() : 0;
-  int64_t len = info.Length() > 1 ? info[1].As<Napi::Number>().Int64Value() : numel_ - offset;
-  NR_THROW_RANGE_ERROR_IF(offset < 0 || len < 0 || offset + len > numel_,
-                          "download: range [" + std::to_string(offset) + ", " + std::to_string(offset + len) +
-                              ") is outside a storage of " + std::to_string(numel_));
+  int64_t offset = index_arg(info, 0, "download", "offset", numel_, 0);
+  int64_t len = index_arg(info, 1, "download", "length", numel_ - offset, numel_ - offset);
   auto buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(len) * 4);
-  guarded(env, "download",
-          [&] { mem::download(buf.Data(), static_cast<uint8_t*>(data_) + offset * 4, static_cast<size_t>(len) * 4); });
+  if (len > 0)
+    guarded(env, "download",
+            [&] { mem::download(buf.Data(), static_cast<uint8_t*>(data_) + offset * 4, static_cast<size_t>(len) * 4); });
   if (dtype_ == DType::f32) return Napi::Float32Array::New(env, len, buf, 0);
   return Napi::Int32Array::New(env, len, buf, 0);
 }
 
-// fill(value): every element set to value (converted to the storage's dtype).
+// fill(value): every element set to value (an int32 storage takes only int32 values).
 Napi::Value Storage::Fill(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NR_THROW_ERROR_IF(disposed(), "fill: tensor storage was disposed");
+  NR_THROW_TYPE_ERROR_IF(info.Length() < 1 || !info[0].IsNumber(), "fill: expected a number");
   double v = info[0].As<Napi::Number>().DoubleValue();
   uint32_t bits;
   if (dtype_ == DType::f32) {
     float f = static_cast<float>(v);
     std::memcpy(&bits, &f, 4);
   } else {
-    int32_t k = static_cast<int32_t>(v);
-    std::memcpy(&bits, &k, 4);
+    int64_t k = 0;
+    NR_THROW_RANGE_ERROR_IF(!whole_in(v, INT32_MIN, INT32_MAX, &k),
+                            "fill: " + number_text(v) + " is not an int32 value (a whole number in [-2^31, 2^31 - 1])");
+    int32_t k32 = static_cast<int32_t>(k);
+    std::memcpy(&bits, &k32, 4);
   }
   guarded(env, "fill", [&] { mem::fill32(data_, bits, numel_); });
   return env.Undefined();
@@ -143,10 +167,12 @@ Napi::Value Storage::Fill(const Napi::CallbackInfo& info) {
 Napi::Value Storage::CopyFrom(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NR_THROW_ERROR_IF(disposed(), "copyFrom: tensor storage was disposed");
-  Storage* src = Storage::From(info[0], "copyFrom");
+  NR_THROW_TYPE_ERROR_IF(info.Length() < 1, "copyFrom: expected a source storage");
+  Storage* src = Storage::From(info[0], "copyFrom", "src");
   NR_THROW_RANGE_ERROR_IF(src->numel_ != numel_ || src->dtype_ != dtype_,
                           "copyFrom: source of " + std::to_string(src->numel_) + " " + dtype_name(src->dtype_) +
                               " does not match " + std::to_string(numel_) + " " + dtype_name(dtype_));
+  if (src == this || numel_ == 0) return env.Undefined();  // nothing to move
   guarded(env, "copyFrom", [&] { mem::copy(data_, src->data_, static_cast<size_t>(numel_) * 4); });
   return env.Undefined();
 }

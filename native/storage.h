@@ -12,6 +12,10 @@ namespace neurec {
 enum class DType : int { f32 = 0, i32 = 1 };
 inline const char* dtype_name(DType d) { return d == DType::f32 ? "float32" : "int32"; }
 
+// The most elements one storage holds: 2^32 (16 GiB of float32). Sizes passed to kernels are
+// bounded by it too (napi_util.h), which keeps every element count far from int64 overflow.
+constexpr int64_t kMaxNumel = int64_t(1) << 32;
+
 class Storage : public Napi::ObjectWrap<Storage> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -23,8 +27,8 @@ class Storage : public Napi::ObjectWrap<Storage> {
   DType dtype() const { return dtype_; }
   bool disposed() const { return data_ == nullptr; }
 
-  // Unwraps a JS value as a Storage, or throws a TypeError naming `what`.
-  static Storage* From(const Napi::Value& v, const char* what);
+  // Unwraps a JS value as a live Storage, or throws naming `what` (and `name`, when given).
+  static Storage* From(const Napi::Value& v, const char* what, const char* name = nullptr);
 
   static std::atomic<int64_t> live_count, live_bytes;
 

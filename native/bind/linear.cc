@@ -5,27 +5,28 @@
 // matmul_fwd(out, a, b, M, N, K, transA, transB, accumulate)
 NR_KERNEL(matmul_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N"), K = a.size(5, "K");
-  backend::matmul_fwd(a.f32(0, "out", M * N), a.f32(1, "a", M * K), a.f32(2, "b", K * N), M, N, K,
-                      a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
+  backend::matmul_fwd(a.out_f32(0, "out", a.mul(M, N)), a.f32(1, "a", a.mul(M, K)), a.f32(2, "b", a.mul(K, N)), M, N,
+                      K, a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
   return a.undefined();
 }
 
 // linear_fwd(y, x, w, bias|null, M, K, N, relu)
 NR_KERNEL(linear_fwd) {
   int64_t M = a.size(4, "M"), K = a.size(5, "K"), N = a.size(6, "N");
-  backend::linear_fwd(a.f32(0, "y", M * N), a.f32(1, "x", M * K), a.f32(2, "w", N * K), a.f32_opt(3, "bias", N),
-                      M, K, N, a.flag(7, "relu"));
+  backend::linear_fwd(a.out_f32(0, "y", a.mul(M, N)), a.f32(1, "x", a.mul(M, K)), a.f32(2, "w", a.mul(N, K)),
+                      a.f32_opt(3, "bias", N), M, K, N, a.flag(7, "relu"));
   return a.undefined();
 }
 
 // linear_bwd(dx|null, dw|null, db|null, dy, x, w, y|null, M, K, N, relu, accumulate)
 NR_KERNEL(linear_bwd) {
   int64_t M = a.size(7, "M"), K = a.size(8, "K"), N = a.size(9, "N");
+  int64_t MK = a.mul(M, K), NK = a.mul(N, K), MN = a.mul(M, N);
   bool relu = a.flag(10, "relu");
-  const float* y = a.f32_opt(6, "y", M * N);
+  const float* y = a.f32_opt(6, "y", MN);
   if (relu && !y) a.fail("relu backward needs the forward output y");
-  backend::linear_bwd(a.f32_opt(0, "dx", M * K), a.f32_opt(1, "dw", N * K), a.f32_opt(2, "db", N),
-                      a.f32(3, "dy", M * N), a.f32(4, "x", M * K), a.f32(5, "w", N * K), y, M, K, N, relu,
+  backend::linear_bwd(a.out_f32_opt(0, "dx", MK), a.out_f32_opt(1, "dw", NK), a.out_f32_opt(2, "db", N),
+                      a.f32(3, "dy", MN), a.f32(4, "x", MK), a.f32(5, "w", NK), y, M, K, N, relu,
                       a.flag(11, "accumulate"));
   return a.undefined();
 }

@@ -1,4 +1,5 @@
-// N-API wrappers for copy_cols, transpose_fwd, sum_fwd, broadcast_fwd.
+// N-API wrappers for copy_cols, transpose_fwd, sum_fwd, broadcast_fwd. Each output is a storage
+// of its own (a column block copied onto itself would overlap its source).
 #include "backend.h"
 #include "napi_util.h"
 
@@ -7,7 +8,7 @@ NR_KERNEL(copy_cols) {
   int64_t rows = a.size(2, "rows"), oc = a.size(3, "outCols"), oo = a.size(4, "outOff");
   int64_t xc = a.size(5, "xCols"), xo = a.size(6, "xOff"), len = a.size(7, "len");
   if (oo + len > oc || xo + len > xc) a.fail_range("column block exceeds the row width");
-  backend::copy_cols(a.f32(0, "out", rows * oc), a.f32(1, "x", rows * xc), rows, oc, oo, xc, xo, len,
+  backend::copy_cols(a.out_f32(0, "out", a.mul(rows, oc)), a.f32(1, "x", a.mul(rows, xc)), rows, oc, oo, xc, xo, len,
                      a.flag(8, "accumulate"));
   return a.undefined();
 }
@@ -15,14 +16,15 @@ NR_KERNEL(copy_cols) {
 // transpose_fwd(out, x, M, N)
 NR_KERNEL(transpose_fwd) {
   int64_t M = a.size(2, "M"), N = a.size(3, "N");
-  backend::transpose_fwd(a.f32(0, "out", M * N), a.f32(1, "x", M * N), M, N);
+  int64_t MN = a.mul(M, N);
+  backend::transpose_fwd(a.out_f32(0, "out", MN), a.f32(1, "x", MN), M, N);
   return a.undefined();
 }
 
 // sum_fwd(out, x, outer, R, inner, scale)
 NR_KERNEL(sum_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
-  backend::sum_fwd(a.f32(0, "out", o * in), a.f32(1, "x", o * R * in), o, R, in,
+  backend::sum_fwd(a.out_f32(0, "out", a.mul(o, in)), a.f32(1, "x", a.mul(o, R, in)), o, R, in,
                    static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }
@@ -30,7 +32,7 @@ NR_KERNEL(sum_fwd) {
 // broadcast_fwd(out, x, outer, R, inner, scale)
 NR_KERNEL(broadcast_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
-  backend::broadcast_fwd(a.f32(0, "out", o * R * in), a.f32(1, "x", o * in), o, R, in,
+  backend::broadcast_fwd(a.out_f32(0, "out", a.mul(o, R, in)), a.f32(1, "x", a.mul(o, in)), o, R, in,
                          static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }

@@ -14,6 +14,7 @@ namespace neurec::cpu {
 
 // Init kinds, shared with src/ops/kernel_ids.ts (InitKind).
 enum InitKind : int { kInitUniform = 0, kInitNormal = 1 };
+constexpr int kInitKinds = 2;
 
 // Streams: the same seed gives unrelated values in an initialiser and in a dropout mask.
 enum RngStream : uint64_t { kStreamInit = 1, kStreamDropout = 2 };

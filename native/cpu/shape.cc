@@ -81,7 +81,7 @@ void sum_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner
     for (int64_t o = b; o < e; ++o) {
       float* dst = out + o * inner;
       const float* src = x + o * R * inner;
-      if (R == 0) { std::fill(dst, dst + inner, 0.f); continue; }
+      if (R == 0) { std::fill(dst, dst + inner, 0.f * scale); continue; }  // an empty sum, scaled like any other
       scale_into(dst, src, inner, 1.f);
       for (int64_t r = 1; r < R; ++r) add_into(dst, src + r * inner, inner, 1.f);
       if (scale != 1.f) scale_into(dst, dst, inner, scale);
