@@ -58,6 +58,17 @@ function isRowGrad(g: Grad): g is RowGrad {
   return g !== null && !(g instanceof Tensor);
 }
 
+/** Throws, saying why, when `t` (an input of `op`, or the root) cannot be back-propagated through. */
+function checkUsable(t: Tensor, op: string | null): void {
+  const what = op ? `${op}'s input ${t.describe()}` : `tensor ${t.describe()}`;
+  if (t.disposed)
+    throw opError('backward', `${what} was disposed before backward(): a tidy() or dispose() freed part of the graph; ` +
+      'call backward() inside the tidy that built the loss');
+  if (t.graphReleased)
+    throw opError('backward', `${what} belongs to a graph an earlier backward() already used and released; ` +
+      'run the forward pass again (backward() runs once per graph)');
+}
+
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
@@ -71,6 +82,7 @@ function topoOrder(root: Tensor): Tensor[] {
       top[1]++;
       const inp = inputs[i];
       if (inp && inp.requiresGrad && !seen.has(inp)) {
+        checkUsable(inp, t.node!.op);
         seen.add(inp);
         stack.push([inp, 0]);
       }
@@ -84,9 +96,11 @@ function topoOrder(root: Tensor): Tensor[] {
 
 /**
  * Accumulates d(root)/d(leaf) into every leaf that requires grad. `seed` defaults to 1 for a
- * one-value root. The graph is released afterwards.
+ * one-value root. The graph is released afterwards: a second backward() through any of it
+ * throws, as does one through tensors a tidy() already disposed.
  */
 export function backward(root: Tensor, seed?: Tensor): void {
+  checkUsable(root, null);
   if (!root.requiresGrad) throw opError('backward', `tensor ${root.describe()} does not require grad`);
   if (!seed && root.size !== 1)
     throw opError('backward', `expected a one-value loss but got ${fmtShape(root.shape)}; pass a seed gradient`);
@@ -138,7 +152,11 @@ export function backward(root: Tensor, seed?: Tensor): void {
       }
       if (!gOwnedByInput) g.dispose();
     }
-    for (const t of order) if (t.node) t.node = null;
+    for (const t of order) {
+      if (!t.node) continue;
+      t.node = null;
+      t.graphReleased = true;
+    }
   } finally {
     gradEnabled = prev;
   }

@@ -2,7 +2,7 @@
  * neurec's public API: the engine (tensors, autograd, ops, optimizers, initialisers) at the top
  * level, and the recommender in namespaces: data, nn, models, train, evaluation, io, serve.
  */
-export { Tensor, type DType, type Device } from './tensor';
+export { Tensor, MAX_NUMEL, type DType, type Device } from './tensor';
 export { tidy, keep } from './scope';
 export { noGrad, backward, isGradEnabled, type RowGrad } from './autograd';
 export { tensor, zeros, ones, scalar, int32 } from './creation';
@@ -17,5 +17,4 @@ export * as models from './models';
 export * as train from './train';
 export * as evaluation from './eval';
 export { saveCheckpoint, loadWeights, readCheckpointMeta } from './io/checkpoint';
-export { RecommenderService } from './serve/recommender_service';
-export { createServer } from './serve/http';
+export * as serve from './serve';

@@ -81,10 +81,23 @@ export function numel(shape: readonly number[]): number {
   return n;
 }
 
+/** The most elements a tensor holds: 2^32 (16 GiB of float32), the native Storage's limit (storage.h kMaxNumel). */
+export const MAX_NUMEL = 2 ** 32;
+
 function checkShape(op: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape)) throw opError(op, `shape must be an array of sizes, got ${typeof shape}`);
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0) throw opError(op, `shape ${fmtShape(shape)} must hold non-negative integers`);
+  const n = numel(shape);
+  if (n > MAX_NUMEL)
+    throw opError(op, `shape ${fmtShape(shape)} holds ${n} elements: too large, a tensor holds at most ${MAX_NUMEL} (2^32, 16 GiB of float32)`);
 }
+
+function checkDType(op: string, dtype: unknown): asserts dtype is DType {
+  if (dtype !== 'float32' && dtype !== 'int32') throw opError(op, `unknown dtype ${JSON.stringify(dtype)}: tensors are float32 or int32`);
+}
+
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
 
 export class Tensor {
   readonly __isTensor = true;
@@ -98,6 +111,8 @@ export class Tensor {
   sparseGrad = false;
   /** @internal The autograd node that produced this tensor (null for leaves). */
   node: GradNode | null = null;
+  /** @internal Set when backward() released this tensor's node: its graph is gone. */
+  graphReleased = false;
   name = '';
   private store: SharedStorage | null;
 
@@ -112,6 +127,7 @@ export class Tensor {
   /** A new tensor with uninitialised (zero when `zero`) values. */
   static empty(shape: readonly number[], dtype: DType = 'float32', device: Device = defaultDevice(), zero = false): Tensor {
     checkShape('empty', shape);
+    checkDType('empty', dtype);
     const code = dtype === 'float32' ? 0 : 1;
     const handle = acquireHandle(device, numel(shape), code, zero);
     return new Tensor(new SharedStorage(handle, device, code), shape, dtype, device);
@@ -119,16 +135,21 @@ export class Tensor {
 
   static fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32', device: Device = defaultDevice()): Tensor {
     checkShape('tensor', shape);
+    checkDType('tensor', dtype);
     if (values.length !== numel(shape))
       throw opError('tensor', `expected ${numel(shape)} values for shape ${fmtShape(shape)} but got ${values.length}`);
-    const t = Tensor.empty(shape, dtype, device);
+    // int32 values are checked before conversion, which would wrap 2^32 to 0 and 2^31 to -2^31.
+    if (dtype === 'int32' && !(values instanceof Int32Array)) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!Number.isInteger(v)) throw opError('tensor', `int32 tensor got non-integer value ${v} at ${i}`);
+        if (v < INT32_MIN || v > INT32_MAX) throw opError('tensor', `int32 tensor got ${v} at ${i}, outside the int32 range [-2^31, 2^31 - 1]`);
+      }
+    }
     const typed = dtype === 'float32'
       ? (values instanceof Float32Array ? values : Float32Array.from(values))
       : (values instanceof Int32Array ? values : Int32Array.from(values));
-    if (dtype === 'int32') {
-      for (let i = 0; i < typed.length; i++)
-        if (!Number.isInteger(values[i])) throw opError('tensor', `int32 tensor got non-integer value ${values[i]} at ${i}`);
-    }
+    const t = Tensor.empty(shape, dtype, device);
     t.handle.upload(typed);
     return t;
   }

@@ -17,9 +17,10 @@ NR_KERNEL(binary_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N");
   int64_t ars = a.size(5, "ars"), acs = a.size(6, "acs"), brs = a.size(7, "brs"), bcs = a.size(8, "bcs");
   int op = a.code(9, "op", cpu::kBinaryOps, "binary op");
-  float* out = a.f32(0, "out", a.mul(M, N));
-  const float* x = a.f32(1, "a", a.reach(M, N, ars, acs));
-  const float* y = a.f32(2, "b", a.reach(M, N, brs, bcs));
+  int64_t on = a.mul(M, N), an = a.reach(M, N, ars, acs), bn = a.reach(M, N, brs, bcs);
+  float* out = a.f32(0, "out", on);
+  const float* x = a.f32(1, "a", an);
+  const float* y = a.f32(2, "b", bn);
   if ((out == x && !same_layout(M, N, ars, acs)) || (out == y && !same_layout(M, N, brs, bcs)))
     a.fail("out shares its storage with a broadcast operand; write into a storage of its own");
   backend::binary_fwd(out, x, y, M, N, ars, acs, brs, bcs, op);

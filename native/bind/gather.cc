@@ -5,14 +5,16 @@
 // gather_fwd(out, table, idx, B, D, R)
 NR_KERNEL(gather_fwd) {
   int64_t B = a.size(3, "B"), D = a.size(4, "D"), R = a.size(5, "R");
-  backend::gather_fwd(a.out_f32(0, "out", a.mul(B, D)), a.f32(1, "table", a.mul(R, D)), a.i32(2, "idx", B), B, D, R);
+  int64_t BD = a.mul(B, D), RD = a.mul(R, D);
+  backend::gather_fwd(a.out_f32(0, "out", BD), a.f32(1, "table", RD), a.i32(2, "idx", B), B, D, R);
   return a.undefined();
 }
 
 // gather_bwd(dtable, dy, idx, B, D, R): dtable += scatter(dy)
 NR_KERNEL(gather_bwd) {
   int64_t B = a.size(3, "B"), D = a.size(4, "D"), R = a.size(5, "R");
-  backend::gather_bwd(a.out_f32(0, "dtable", a.mul(R, D)), a.f32(1, "dy", a.mul(B, D)), a.i32(2, "idx", B), B, D, R);
+  int64_t BD = a.mul(B, D), RD = a.mul(R, D);
+  backend::gather_bwd(a.out_f32(0, "dtable", RD), a.f32(1, "dy", BD), a.i32(2, "idx", B), B, D, R);
   return a.undefined();
 }
 

@@ -5,16 +5,18 @@
 // matmul_fwd(out, a, b, M, N, K, transA, transB, accumulate)
 NR_KERNEL(matmul_fwd) {
   int64_t M = a.size(3, "M"), N = a.size(4, "N"), K = a.size(5, "K");
-  backend::matmul_fwd(a.out_f32(0, "out", a.mul(M, N)), a.f32(1, "a", a.mul(M, K)), a.f32(2, "b", a.mul(K, N)), M, N,
-                      K, a.flag(6, "transA"), a.flag(7, "transB"), a.flag(8, "accumulate"));
+  int64_t MN = a.mul(M, N), MK = a.mul(M, K), KN = a.mul(K, N);
+  backend::matmul_fwd(a.out_f32(0, "out", MN), a.f32(1, "a", MK), a.f32(2, "b", KN), M, N, K, a.flag(6, "transA"),
+                      a.flag(7, "transB"), a.flag(8, "accumulate"));
   return a.undefined();
 }
 
 // linear_fwd(y, x, w, bias|null, M, K, N, relu)
 NR_KERNEL(linear_fwd) {
   int64_t M = a.size(4, "M"), K = a.size(5, "K"), N = a.size(6, "N");
-  backend::linear_fwd(a.out_f32(0, "y", a.mul(M, N)), a.f32(1, "x", a.mul(M, K)), a.f32(2, "w", a.mul(N, K)),
-                      a.f32_opt(3, "bias", N), M, K, N, a.flag(7, "relu"));
+  int64_t MN = a.mul(M, N), MK = a.mul(M, K), NK = a.mul(N, K);
+  backend::linear_fwd(a.out_f32(0, "y", MN), a.f32(1, "x", MK), a.f32(2, "w", NK), a.f32_opt(3, "bias", N), M, K, N,
+                      a.flag(7, "relu"));
   return a.undefined();
 }
 

@@ -23,9 +23,9 @@ NR_KERNEL(adam_step) {
 // sparse_adam_step(param, m, v, rows, values, U, D, R, lr, beta1, beta2, eps, weightDecay, step, decoupled)
 NR_KERNEL(sparse_adam_step) {
   int64_t U = a.size(5, "U"), D = a.size(6, "D"), R = a.size(7, "R");
-  int64_t RD = a.mul(R, D);
+  int64_t RD = a.mul(R, D), UD = a.mul(U, D);
   backend::sparse_adam_step(a.out_f32(0, "param", RD), a.out_f32(1, "m", RD), a.out_f32(2, "v", RD),
-                            a.i32(3, "rows", U), a.f32(4, "values", a.mul(U, D)), U, D, R, a.number(8, "lr"),
+                            a.i32(3, "rows", U), a.f32(4, "values", UD), U, D, R, a.number(8, "lr"),
                             a.number(9, "beta1"), a.number(10, "beta2"), a.number(11, "eps"),
                             a.number(12, "weightDecay"), a.integer(13, "step", 0), a.flag(14, "decoupled"));
   return a.undefined();

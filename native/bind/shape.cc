@@ -8,8 +8,8 @@ NR_KERNEL(copy_cols) {
   int64_t rows = a.size(2, "rows"), oc = a.size(3, "outCols"), oo = a.size(4, "outOff");
   int64_t xc = a.size(5, "xCols"), xo = a.size(6, "xOff"), len = a.size(7, "len");
   if (oo + len > oc || xo + len > xc) a.fail_range("column block exceeds the row width");
-  backend::copy_cols(a.out_f32(0, "out", a.mul(rows, oc)), a.f32(1, "x", a.mul(rows, xc)), rows, oc, oo, xc, xo, len,
-                     a.flag(8, "accumulate"));
+  int64_t on = a.mul(rows, oc), xn = a.mul(rows, xc);
+  backend::copy_cols(a.out_f32(0, "out", on), a.f32(1, "x", xn), rows, oc, oo, xc, xo, len, a.flag(8, "accumulate"));
   return a.undefined();
 }
 
@@ -24,15 +24,15 @@ NR_KERNEL(transpose_fwd) {
 // sum_fwd(out, x, outer, R, inner, scale)
 NR_KERNEL(sum_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
-  backend::sum_fwd(a.out_f32(0, "out", a.mul(o, in)), a.f32(1, "x", a.mul(o, R, in)), o, R, in,
-                   static_cast<float>(a.number(5, "scale")));
+  int64_t on = a.mul(o, in), xn = a.mul(o, R, in);
+  backend::sum_fwd(a.out_f32(0, "out", on), a.f32(1, "x", xn), o, R, in, static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }
 
 // broadcast_fwd(out, x, outer, R, inner, scale)
 NR_KERNEL(broadcast_fwd) {
   int64_t o = a.size(2, "outer"), R = a.size(3, "R"), in = a.size(4, "inner");
-  backend::broadcast_fwd(a.out_f32(0, "out", a.mul(o, R, in)), a.f32(1, "x", a.mul(o, in)), o, R, in,
-                         static_cast<float>(a.number(5, "scale")));
+  int64_t on = a.mul(o, R, in), xn = a.mul(o, in);
+  backend::broadcast_fwd(a.out_f32(0, "out", on), a.f32(1, "x", xn), o, R, in, static_cast<float>(a.number(5, "scale")));
   return a.undefined();
 }

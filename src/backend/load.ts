@@ -2,6 +2,7 @@
  * Loads the native addons through `bindings`: the CPU addon is required, the CUDA addon is
  * optional. Every failure reason is kept so `whyNot('cuda')` can explain what to do.
  */
+import * as path from 'path';
 import bindings from 'bindings';
 import type { Addon } from './addon_types';
 
@@ -15,7 +16,10 @@ const reasons: Record<Device, string[]> = { cpu: [], cuda: [] };
 export function cpu(): Addon {
   if (cpuAddon) return cpuAddon;
   try {
-    cpuAddon = bindings('neurec_cpu') as Addon;
+    // NEUREC_CPU_ADDON: another build of the addon (npm run test:asan points it at the
+    // AddressSanitizer build in build-asan/, leaving build/Release alone).
+    const other = process.env.NEUREC_CPU_ADDON;
+    cpuAddon = (other ? require(path.resolve(other)) : bindings('neurec_cpu')) as Addon;
     return cpuAddon;
   } catch (e) {
     reasons.cpu.push((e as Error).message);
@@ -70,6 +74,7 @@ export function whyNot(device: Device): string {
 
 export function addonFor(device: Device): Addon {
   if (device === 'cpu') return cpu();
+  if (device !== 'cuda') throw new Error(`neurec: unknown device ${JSON.stringify(device)} (expected cpu or cuda)`);
   const a = cuda();
   if (!a) throw new Error(`neurec: device 'cuda' is unavailable: ${whyNot('cuda')}`);
   return a;
