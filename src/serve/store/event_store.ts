@@ -1,0 +1,61 @@
+/**
+ * The serving event store: every interaction the service acknowledges and every profile it is
+ * told, durable before the answer goes out. Raw ids (strings) throughout, so the store outlives
+ * any one model's id mapping. Asynchronous, so a networked database fits the same interface
+ * (SQLite is the embedded default; PostgreSQL for several replicas).
+ */
+
+export type EventKind = 'rating' | 'click' | 'view';
+export const EVENT_KINDS: readonly EventKind[] = ['rating', 'click', 'view'];
+
+/** An interaction as a client posts it (validated). */
+export interface NewEvent {
+  item: string;
+  kind: EventKind;
+  /** The rating, for kind 'rating' (null for clicks and views). */
+  rating: number | null;
+  /** When it happened, milliseconds since 1970 (the server's clock when the client gives none). */
+  ts: number;
+  /** Client-supplied id: an event posted again with the same id (for the same user) is stored once. */
+  id: string | null;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** Store-wide position: increases with every stored event. */
+  seq: number;
+  user: string;
+}
+
+export interface UserProfileRecord {
+  age?: number;
+  gender?: 'M' | 'F';
+  occupation?: string;
+}
+
+export interface AppendResult {
+  /** Events written now. */
+  stored: number;
+  /** Events whose id was already stored for this user (not written again). */
+  duplicates: number;
+  /** The store's high-water mark after the write. */
+  seq: number;
+}
+
+export interface EventStore {
+  /** 'sqlite' or 'postgres', and where (a file path or a URL without password). */
+  readonly kind: string;
+  readonly location: string;
+  /** Appends a user's events in one transaction: all are durable when this resolves, or none is written. */
+  append(user: string, events: readonly NewEvent[]): Promise<AppendResult>;
+  /** A user's events, oldest first. */
+  userEvents(user: string): Promise<StoredEvent[]>;
+  /** Every event with seq in (afterSeq, upToSeq], oldest first, in pages of `page`. */
+  streamEvents(opts?: { afterSeq?: number; upToSeq?: number; page?: number }): AsyncIterable<StoredEvent[]>;
+  setProfile(user: string, profile: UserProfileRecord): Promise<void>;
+  profile(user: string): Promise<UserProfileRecord | null>;
+  /** The largest seq stored (0 when empty). */
+  highWater(): Promise<number>;
+  /** The schema version the store is at. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
