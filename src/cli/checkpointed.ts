@@ -19,9 +19,10 @@ export interface Opened {
   split: RatingSplit | null;
 }
 
-export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void): Opened {
+/** `data`: a data set already in memory, used when the checkpoint names it (a service reloading a model). */
+export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void, data0?: Interactions): Opened {
   const meta = readCheckpointMeta(dir);
-  const data = loadDataset(meta.dataset, dataDir, log);
+  const data = data0 && data0.name === meta.dataset ? data0 : loadDataset(meta.dataset, dataDir, log);
   const info = meta.info ?? {};
   if (typeof info.split === 'string') {
     const folder = data.name === 'ml-100k' ? findDataset('ml-100k', { dataDir })?.dir : undefined;

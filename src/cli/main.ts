@@ -7,9 +7,9 @@ import { dataCommand } from './data';
 import { serveCommand } from './serve';
 import { coldstartCommand } from './coldstart';
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand, coldstart: coldstartCommand };
+const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand, coldstart: coldstartCommand };
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   const run = cmd ? COMMANDS[cmd] : undefined;
   if (!run) {
@@ -18,7 +18,7 @@ function main(argv: string[]): void {
     return;
   }
   try {
-    run(rest);
+    await run(rest);
   } catch (e) {
     const msg = (e as Error).message;
     console.error(msg.startsWith(`${cmd}:`) ? `neurec ${msg}` : `neurec ${cmd}: ${msg}`);
@@ -26,4 +26,4 @@ function main(argv: string[]): void {
   }
 }
 
-main(process.argv.slice(2));
+void main(process.argv.slice(2));

@@ -56,8 +56,11 @@ if (!have100k) {
     const items = JSON.parse(rec.last).items;
     assert.is(items.length, 5);
     assert.ok(items.every((x: { title: string }) => x.title.length > 0));
-    const unknown = run(['recommend', '--checkpoint', ck, '--user', '99999']);
-    assert.match(unknown.err, /unknown user id 99999 in ml-100k \(943 users/);
+    // A user the model never saw, with nothing stored about them: the most popular items, and it says so.
+    const unknown = run(['recommend', '--checkpoint', ck, '--user', '99999', '--k', '3', '--json']);
+    assert.is(unknown.code, 0, unknown.err);
+    assert.is(JSON.parse(unknown.last).strategy, 'popularity');
+    assert.match(unknown.out, /new user 99999 of ml-100k \(strategy popularity/);
   });
 
   test('rating models: AutoRec on GroupLens u1 reports RMSE, and its checkpoint evaluates the same', () => {

@@ -1,0 +1,44 @@
+/**
+ * The service's Prometheus metrics (prom-client), one registry per service instance: requests
+ * by route and status, request latency, batch sizes and times, fold-ins, event-store write
+ * latency, the model in service, the user cache, and Node's own (event-loop delay included).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'route' | 'method' | 'status'>;
+  readonly latency: Histogram<'route'>;
+  readonly batchSize: Histogram;
+  readonly batchSeconds: Histogram;
+  readonly foldIns: Counter<'kind'>;
+  readonly foldInSeconds: Histogram<'kind'>;
+  readonly storeWriteSeconds: Histogram;
+  readonly eventsStored: Counter<'outcome'>;
+  readonly modelInfo: Gauge<'model' | 'version'>;
+  readonly reloads: Counter<'outcome'>;
+  readonly cachedUsers: Gauge;
+
+  constructor(opts: { defaults?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'neurec_' });
+    this.requests = new Counter({ name: 'neurec_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers });
+    this.latency = new Histogram({ name: 'neurec_http_request_duration_seconds', help: 'Time from request to response', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers });
+    this.batchSize = new Histogram({ name: 'neurec_scoring_batch_size', help: 'Recommendation requests scored together in one batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers });
+    this.batchSeconds = new Histogram({ name: 'neurec_scoring_batch_seconds', help: 'Time one scoring batch held the event loop', buckets: LATENCY_BUCKETS, registers });
+    this.foldIns = new Counter({ name: 'neurec_fold_ins_total', help: 'Users folded into the model (known users with new events, new users)', labelNames: ['kind'], registers });
+    this.foldInSeconds = new Histogram({ name: 'neurec_fold_in_seconds', help: 'Time of one fold-in', labelNames: ['kind'], buckets: LATENCY_BUCKETS, registers });
+    this.storeWriteSeconds = new Histogram({ name: 'neurec_store_write_seconds', help: 'Time to commit one request\'s events to the event store', buckets: LATENCY_BUCKETS, registers });
+    this.eventsStored = new Counter({ name: 'neurec_events_total', help: 'Posted events, stored or already stored (same id)', labelNames: ['outcome'], registers });
+    this.modelInfo = new Gauge({ name: 'neurec_model_info', help: 'The model in service (value 1)', labelNames: ['model', 'version'], registers });
+    this.reloads = new Counter({ name: 'neurec_model_reloads_total', help: 'Model reloads by outcome', labelNames: ['outcome'], registers });
+    this.cachedUsers = new Gauge({ name: 'neurec_cached_users', help: 'Users whose state is held in memory', registers });
+  }
+
+  setModel(model: string, version: string): void {
+    this.modelInfo.reset();
+    this.modelInfo.set({ model, version }, 1);
+  }
+}

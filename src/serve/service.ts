@@ -1,0 +1,50 @@
+/**
+ * One call that wires a service together: the recommender over a live model and an event
+ * store, its metrics, and the HTTP app. The CLI (`neurec serve`) and the tests both use it.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app';
+import { LiveRecommender, type RecommenderOptions } from './recommender';
+import type { LiveModel } from './live_model';
+import { ServiceMetrics } from './metrics';
+import type { EventStore } from './store/event_store';
+
+export interface ServiceOptions extends Omit<AppOptions, 'recommender' | 'metrics'>, Omit<RecommenderOptions, 'onBatch' | 'onFoldIn'> {
+  model: LiveModel;
+  store: EventStore;
+  /** Node's default metrics (event loop, heap, GC); default true. Off in tests that build many services. */
+  processMetrics?: boolean;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  recommender: LiveRecommender;
+  metrics: ServiceMetrics;
+  /** Stops accepting, finishes in-flight requests, then closes the store and disposes the model. */
+  close(): Promise<void>;
+}
+
+export async function createService(opts: ServiceOptions): Promise<Service> {
+  const metrics = new ServiceMetrics({ defaults: opts.processMetrics });
+  const recommender = new LiveRecommender(opts.model, opts.store, {
+    maxBatch: opts.maxBatch, cacheUsers: opts.cacheUsers, rerankWeight: opts.rerankWeight,
+    onBatch: (n, s) => {
+      metrics.batchSize.observe(n);
+      metrics.batchSeconds.observe(s);
+    },
+    onFoldIn: (kind, s) => {
+      metrics.foldIns.inc({ kind });
+      metrics.foldInSeconds.observe({ kind }, s);
+    },
+  });
+  const app = await buildApp({ ...opts, recommender, metrics });
+  let closed: Promise<void> | null = null;
+  return {
+    app, recommender, metrics,
+    close: () => (closed ??= (async () => {
+      await app.close();
+      await opts.store.close();
+      recommender.model.dispose();
+    })()),
+  };
+}
