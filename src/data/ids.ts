@@ -9,6 +9,15 @@
 
 export type RawId = number | string;
 
+/**
+ * A numeric raw id from its text, or NaN: decimal digits with no leading zero (and an optional
+ * minus sign), at most 15 digits. Each id has one spelling, so "0x10", "1e1", "0b10000", "+16"
+ * and "016", which Number() reads as 16 or 10, never stand for the ids spelled 16 and 10.
+ */
+export function parseDecimalId(text: string): number {
+  return /^(0|-?[1-9]\d{0,14})$/.test(text) ? Number(text) : NaN;
+}
+
 export class IdMap {
   private lookup: Map<RawId, number> | null = null;
 
@@ -53,12 +62,15 @@ export class IdMap {
     return this.kind === 'number' ? this.nums![i] : this.strs![i];
   }
 
-  /** The dense index of a raw id, or -1 when it is not in the map. `"42"` finds numeric 42. */
+  /**
+   * The dense index of a raw id, or -1 when it is not in the map. `"42"` finds numeric 42;
+   * `"0x2a"`, `"4.2e1"` or `"042"` find nothing (parseDecimalId).
+   */
   dense(raw: RawId): number {
     if (this.kind === 'string') {
       return this.getLookup().get(String(raw)) ?? -1;
     }
-    const v = typeof raw === 'number' ? raw : raw.trim() === '' ? NaN : Number(raw);
+    const v = typeof raw === 'number' ? raw : parseDecimalId(raw.trim());
     if (!Number.isInteger(v)) return -1;
     if (this.kind === 'identity') return v >= 0 && v < this.n ? v : -1;
     // Binary search: the numeric ids are sorted, so no Map is needed.

@@ -56,7 +56,7 @@ function readRatingLines(file: string, sep: string, expected: string): RawRating
   const raw = new RawRatings(countLines(buf));
   const layout = `4 fields separated by "${sep === '\t' ? '\\t' : sep}" (user item rating timestamp)`;
   while (sc.nextLine()) {
-    const u = sc.int('user id'), i = sc.int('item id');
+    const u = sc.id('user id'), i = sc.id('item id');
     const r = rating(sc, sc.num('rating'));
     const t = sc.num('timestamp');
     sc.finish(layout);
@@ -100,7 +100,7 @@ function readMl100kItems(file: string, data: Interactions, genres: string[]): It
   const meta = emptyItemMeta(data.nItems, genres);
   const layout = `${5 + genres.length} pipe-separated fields (id|title|release date|video release date|url|${genres.length} genre flags)`;
   while (sc.nextLine()) {
-    const id = sc.int('movie id');
+    const id = sc.id('movie id');
     const title = sc.text('title');
     const date = sc.text('release date');
     sc.skip('video release date');
@@ -131,7 +131,7 @@ function readMl100kUsers(file: string, data: Interactions): UserMeta {
   const sc = LineScanner.open(file, 'ml-100k user information u.user', { sep: '|', encoding: 'latin1' });
   const meta = emptyUserMeta(data.nUsers);
   while (sc.nextLine()) {
-    const id = sc.int('user id'), age = sc.int('age'), gender = sc.text('gender');
+    const id = sc.id('user id'), age = sc.int('age'), gender = sc.text('gender');
     const occupation = sc.text('occupation'), zip = sc.text('zip code');
     sc.finish('5 pipe-separated fields (id|age|gender|occupation|zip)');
     if (age < 0 || age > 150) sc.fail(`age "${age}" is out of range`);
@@ -173,7 +173,7 @@ export function readMl1mMovies(file: string, dense: (movieId: number) => number,
   const names = ML1M_GENRES.slice();
   const meta = emptyItemMeta(nItems, names);
   while (sc.nextLine()) {
-    const id = sc.int('MovieID'), title = sc.text('title'), genres = sc.text('genres');
+    const id = sc.id('MovieID'), title = sc.text('title'), genres = sc.text('genres');
     sc.finish('3 fields separated by "::" (MovieID::Title::Genres)');
     const i = dense(id);
     if (i < 0) continue;
@@ -197,7 +197,7 @@ export function readMl1mUsers(file: string, dense: (userId: number) => number, n
   const sc = LineScanner.open(file, 'ml-1m users.dat (UserID::Gender::Age::Occupation::Zip-code)', { sep: '::', encoding: 'latin1' });
   const meta = emptyUserMeta(nUsers);
   while (sc.nextLine()) {
-    const id = sc.int('UserID'), gender = sc.text('gender'), age = sc.int('age'), occ = sc.int('occupation'), zip = sc.text('zip code');
+    const id = sc.id('UserID'), gender = sc.text('gender'), age = sc.int('age'), occ = sc.int('occupation'), zip = sc.text('zip code');
     sc.finish('5 fields separated by "::" (UserID::Gender::Age::Occupation::Zip-code)');
     if (gender !== 'M' && gender !== 'F') sc.fail(`gender "${gender}" is not M or F`);
     if (!ML1M_AGES.has(age)) sc.fail(`age "${age}" is not one of ml-1m's age groups 1, 18, 25, 35, 45, 50, 56`);
@@ -223,7 +223,7 @@ export function loadMlLatestSmall(dir: string, name = 'ml-latest-small'): Intera
   expectHeader(sc, ['userId', 'movieId', 'rating', 'timestamp']);
   const raw = new RawRatings(countLines(buf));
   while (sc.nextLine()) {
-    const u = sc.int('userId'), i = sc.int('movieId');
+    const u = sc.id('userId'), i = sc.id('movieId');
     const r = rating(sc, sc.num('rating'));
     const t = sc.num('timestamp');
     sc.finish('4 comma-separated fields (userId,movieId,rating,timestamp)');
@@ -238,7 +238,7 @@ export function loadMlLatestSmall(dir: string, name = 'ml-latest-small'): Intera
   const names: string[] = [];
   const meta = emptyItemMeta(data.nItems, names);
   while (ms.nextLine()) {
-    const id = ms.int('movieId'), title = ms.text('title'), genres = ms.text('genres');
+    const id = ms.id('movieId'), title = ms.text('title'), genres = ms.text('genres');
     ms.finish('3 comma-separated fields (movieId,title,genres); quote a title that has a comma');
     const i = data.itemIds.dense(id);
     if (i < 0) continue;

@@ -41,7 +41,7 @@ function readRatingTable(file: string, what: string): Table {
     timestamps: new Float64Array(cap), length: 0, hasTime: false,
   };
   while (sc.nextLine()) {
-    const u = sc.int('user'), i = sc.int('item'), r = sc.num('rating');
+    const u = sc.id('user'), i = sc.id('item'), r = sc.num('rating');
     let ts = NaN;
     if (sc.hasField()) {
       ts = sc.num('timestamp');
@@ -87,7 +87,7 @@ export function loadNcf(dir: string, name?: string): Interactions {
   let negatives = new Int32Array(0);
   while (sc.nextLine()) {
     const head = sc.text('(user,item)');
-    const m = /^\((\d+),(\d+)\)$/.exec(head);
+    const m = /^\((0|[1-9]\d*),(0|[1-9]\d*)\)$/.exec(head);
     if (!m) throw sc.err(`(user,item) "${head}" is not like (0,25)`);
     if (k >= nUsersTest) sc.fail(`more negative lines than the ${nUsersTest} users of ${stem}.test.rating`);
     if (Number(m[1]) !== k || Number(m[2]) !== test.items[k]) {
@@ -99,7 +99,7 @@ export function loadNcf(dir: string, name?: string): Interactions {
       negatives = new Int32Array(nUsersTest * nNeg);
     }
     for (let j = 0; j < nNeg; j++) {
-      const v = sc.int(`negative ${j + 1}`);
+      const v = sc.id(`negative ${j + 1}`);
       if (v < 0) sc.fail(`negative ${j + 1} "${v}" is not a non-negative item id`);
       negatives[k * nNeg + j] = v;
     }
@@ -152,7 +152,7 @@ function ncfMeta(dir: string, nItems: number, nUsers: number): { itemMeta?: Item
     const byMovie = new Map<number, number>();
     while (sc.nextLine()) {
       if (sc.line === 1 && sc.lineText().startsWith('item')) continue; // header
-      const i = sc.int('item'), m = sc.int('movie_id');
+      const i = sc.id('item'), m = sc.id('movie_id');
       sc.finish('2 tab-separated fields (item movie_id)');
       if (i < 0 || i >= nItems) sc.fail(`item "${i}" is not an item of the rating files (0..${nItems - 1})`);
       if (movieId[i] >= 0) sc.fail(`item "${i}" listed twice`);

@@ -31,7 +31,7 @@ export function loadMl100kSplit(dir: string, all: Interactions, split: string): 
     const users = new Int32Array(lines.length), items = new Int32Array(lines.length), ratings = new Float32Array(lines.length);
     lines.forEach((l, k) => {
       const f = l.split('\t');
-      const u = all.userIds.dense(Number(f[0])), i = all.itemIds.dense(Number(f[1]));
+      const u = all.userIds.dense(f[0] ?? ''), i = all.itemIds.dense(f[1] ?? ''); // decimal ids only (IdMap.dense)
       if (u < 0 || i < 0) throw new Error(`${full} line ${k + 1}: user ${f[0]} or item ${f[1]} is not in u.data`);
       const r = Number(f[2]);
       if (!Number.isFinite(r)) throw new Error(`${full} line ${k + 1}: rating "${f[2]}" is not a number`);

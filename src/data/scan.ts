@@ -9,6 +9,7 @@
  * a file are ignored (many editors add one), a blank line anywhere else is an error.
  */
 import * as fs from 'fs';
+import { parseDecimalId } from './ids';
 
 const NL = 10, CR = 13, QUOTE = 34, MINUS = 45, PLUS = 43, DOT = 46, ZERO = 48, NINE = 57;
 
@@ -205,7 +206,7 @@ export class LineScanner {
     return this.fieldText();
   }
 
-  /** Next field as an integer (optional sign, digits; surrounding spaces allowed). */
+  /** Next field as a decimal integer (optional sign, digits; surrounding spaces allowed). */
   int(name: string): number {
     this.advance(name);
     const b = this.buf;
@@ -225,9 +226,42 @@ export class LineScanner {
         if (k === e) return neg ? -v : v;
       }
     }
+    // Decimal only: Number() would also read "0x10", "1e1" and "0b10000" (as 16, 10, 16).
     const t = this.fieldText();
-    const v = t.trim() === '' ? NaN : Number(t);
-    if (!Number.isSafeInteger(v)) this.fail(`${name} "${t}" is not an integer`);
+    const v = /^\s*[+-]?\d+\s*$/.test(t) ? Number(t) : NaN;
+    if (!Number.isSafeInteger(v)) this.fail(`${name} "${t}" is not a decimal integer`);
+    return v;
+  }
+
+  /**
+   * Next field as a numeric id, spelled one way only: decimal digits without a leading zero or a
+   * plus sign (surrounding spaces allowed). "0x10", "1e1", "0b10000", "+16" and "016" would read
+   * as 16 or 10 and silently merge with the ids spelled so; they are errors naming the field.
+   */
+  id(name: string): number {
+    this.advance(name);
+    const b = this.buf;
+    let i = this.fs, e = this.fe;
+    if (!this.quoted) {
+      while (i < e && b[i] === 32) i++;
+      while (e > i && b[e - 1] === 32) e--;
+      const neg = i < e && b[i] === MINUS;
+      const d0 = neg ? i + 1 : i;
+      if (d0 < e && e - d0 <= 15 && (b[d0] !== ZERO || (e - d0 === 1 && !neg))) {
+        let v = 0, k = d0;
+        for (; k < e; k++) {
+          const c = b[k];
+          if (c < ZERO || c > NINE) break;
+          v = v * 10 + (c - ZERO);
+        }
+        if (k === e) return neg ? -v : v;
+      }
+    }
+    const t = this.fieldText();
+    const v = parseDecimalId(t.trim());
+    if (Number.isNaN(v)) {
+      this.fail(`${name} "${t}" is not a decimal integer id (digits only: no plus sign, leading zero, 0x, exponent or fraction; at most 15 digits)`);
+    }
     return v;
   }
 

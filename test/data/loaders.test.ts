@@ -5,6 +5,7 @@ import * as path from 'path';
 import { loadMl100k, loadMl1m, loadMlLatestSmall } from '../../src/data/movielens';
 import { loadNcf } from '../../src/data/ncf_files';
 import { loadCsv } from '../../src/data/csv';
+import { loadMl100kSplit } from '../../src/data/rating_split';
 import { fixtureDir, realData } from './helpers';
 
 const GENRES = 'unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren\'s|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n\n';
@@ -74,8 +75,8 @@ test('ml-100k: every malformed line names file, line and field', () => {
   throwsWith(bad('1\t2\t3\t4\n1\t3\tx\t5\n'), 'u.data line 2: rating "x" is not a number');
   throwsWith(bad('1\t2\t3\n'), 'u.data line 1: missing timestamp');
   throwsWith(bad('1\t2\t3\t4\t5\n'), 'u.data line 1: expected 4 fields', 'found 5 fields');
-  throwsWith(bad('a\t2\t3\t4\n'), 'u.data line 1: user id "a" is not an integer');
-  throwsWith(bad('1\t2.5\t3\t4\n'), 'u.data line 1: item id "2.5" is not an integer');
+  throwsWith(bad('a\t2\t3\t4\n'), 'u.data line 1: user id "a" is not a decimal integer id');
+  throwsWith(bad('1\t2.5\t3\t4\n'), 'u.data line 1: item id "2.5" is not a decimal integer id');
   throwsWith(bad('1\t2\t3\t4\n\n1\t3\t3\t4\n'), 'u.data line 2: blank line');
   throwsWith(bad('1\t2\t0\t4\n'), 'u.data line 1: rating "0" is out of range');
   throwsWith(bad('1\t2\t3\t\n'), 'u.data line 1: timestamp "" is not a number');
@@ -113,7 +114,7 @@ test('ml-1m: "::" files, Latin-1 titles, genres, age groups and occupation names
   assert.equal(d.itemMeta!.genres[0], ['Animation', "Children's", 'Musical']);
   assert.equal([d.userMeta!.gender[0], d.userMeta!.age[0], d.userMeta!.occupation[0]], ['F', 1, 'K-12 student']);
   assert.is(d.userMeta!.occupation[1], 'self-employed');
-  throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': '1::1193::5::978300760\n1:661::3::978302109\n' })), 'ratings.dat line 2: user id "1:661" is not an integer');
+  throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': '1::1193::5::978300760\n1:661::3::978302109\n' })), 'ratings.dat line 2: user id "1:661" is not a decimal integer id');
   throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': '1::1::5::9\n', 'users.dat': '1::F::19::10::48067\n' })), 'users.dat line 1: age "19" is not one of');
   throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': '1::1::5::9\n', 'users.dat': '1::F::18::21::48067\n' })), 'users.dat line 1: occupation "21"');
   throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': '1::1::5::9\n', 'movies.dat': '1::Title::Drama::extra\n' })), 'movies.dat line 1: expected 3 fields');
@@ -207,6 +208,37 @@ test('loadCsv: columns by name or position, string ids, implicit, dates', () => 
   const bad = fixtureDir({ 'c.csv': 'u,i,r\n1,2,3\n1,3,x\n' });
   throwsWith(() => loadCsv(path.join(bad, 'c.csv'), { columns: { user: 'u', item: 'i', rating: 'r' } }), 'c.csv line 3: rating (column "r") "x" is not a number');
   throwsWith(() => loadCsv(path.join(bad, 'nope.csv'), { columns: { user: 0, item: 1 } }), 'nope.csv not found: expected a delimited interaction file');
+});
+
+test('ids are decimal: 16, 0x10, 1e1, 10 and 0b10000 never load as the same users (issue 25)', () => {
+  // Number() reads 0x10 and 0b10000 as 16 and 1e1 as 10: five spellings loaded as two users.
+  // Every MovieLens and NCF reader now stops at a non-decimal id, naming file, line and field.
+  for (const bad of ['0x10', '1e1', '0b10000']) {
+    throwsWith(() => loadMl100k(fixtureDir({ 'u.data': `16\t1\t3\t4\n${bad}\t2\t3\t4\n` })), 'u.data line 2', `user id "${bad}" is not a decimal integer id`);
+    throwsWith(() => loadMl1m(fixtureDir({ 'ratings.dat': `16::1::5::9\n${bad}::2::5::9\n` })), 'ratings.dat line 2', `user id "${bad}"`);
+    throwsWith(() => loadMlLatestSmall(fixtureDir({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,16,4,9\n1,${bad},4,9\n` })),
+      'ratings.csv line 3', `movieId "${bad}"`);
+    throwsWith(() => loadNcf(fixtureDir({ 'x.train.rating': `0\t${bad}\t1\n`, 'x.test.rating': '0\t1\t1\n', 'x.test.negative': '(0,1)\t2\n' })),
+      'x.train.rating line 1', `item "${bad}"`);
+  }
+  // One spelling per id: no plus sign, leading zero, fraction, inner space, -0, or digits past 2^53.
+  for (const bad of ['+16', '016', '1.0', '1 6', '-0', '9007199254740993']) {
+    throwsWith(() => loadMl100k(fixtureDir({ 'u.data': `16\t1\t3\t4\n${bad}\t2\t3\t4\n` })), 'u.data line 2', `user id "${bad}"`);
+  }
+  throwsWith(() => loadNcf(fixtureDir({ 'x.train.rating': '0\t1\t1\n', 'x.test.rating': '0\t1\t1\n', 'x.test.negative': '(0,1)\t0x2\n' })),
+    'x.test.negative line 1', 'negative 1 "0x2"');
+  // Decimal ids (spaces around them allowed) load as before: 16 and 10 are two users.
+  const d = loadMl100k(fixtureDir({ 'u.data': '16\t1\t3\t4\n 10 \t2\t3\t4\n0\t3\t3\t4\n' }));
+  assert.equal(d.userIds.toArray(), [0, 10, 16]);
+  assert.is(d.userIds.dense('16'), 2);
+  assert.is(d.userIds.dense(' 10 '), 1);
+  for (const s of ['0x10', '1e1', '0b10000', '016', '+16', '16.0', '']) assert.is(d.userIds.dense(s), -1, s);
+  // GroupLens's uN.base / uN.test files are read by the same rule.
+  const split = fixtureDir({ 'u.data': '16\t1\t3\t4\n10\t2\t3\t4\n', 'u1.base': '16\t1\t3\t4\n', 'u1.test': '0x10\t2\t3\t4\n' });
+  throwsWith(() => loadMl100kSplit(split, loadMl100k(split), 'u1'), 'u1.test line 1: user 0x10 or item 2 is not in u.data');
+  // loadCsv keeps such ids as strings: five users, none merged.
+  const csv = path.join(fixtureDir({ 'r.csv': 'u,i\n16,1\n0x10,1\n1e1,1\n10,1\n0b10000,1\n' }), 'r.csv');
+  assert.is(loadCsv(csv, { columns: { user: 'u', item: 'i' } }).nUsers, 5);
 });
 
 test('real data: ml-100k and ml-1m-ncf load with the documented sizes', () => {
