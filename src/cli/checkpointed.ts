@@ -2,8 +2,7 @@
 import { readCheckpointMeta, loadWeights, type CheckpointMeta } from '../io/checkpoint';
 import { buildModel, type BuiltModel } from '../models/registry';
 import { ncfEvalSet, type NcfEvalSet } from '../data/ncf_eval';
-import { ratingSplit, type RatingSplit } from '../data/rating_split';
-import { findDataset } from '../data/source';
+import { ml100kFolder, ratingSplit, type RatingSplit } from '../data/rating_split';
 import type { Interactions } from '../data/dataset';
 import { loadDataset } from './datasets';
 
@@ -25,7 +24,7 @@ export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s
   const data = data0 && data0.name === meta.dataset ? data0 : loadDataset(meta.dataset, dataDir, log);
   const info = meta.info ?? {};
   if (typeof info.split === 'string') {
-    const folder = data.name === 'ml-100k' ? findDataset('ml-100k', { dataDir })?.dir : undefined;
+    const folder = ml100kFolder(data, { dataDir });
     const split = ratingSplit(data, info.split, Number(info.seed ?? 42), 0.05, folder);
     const model = buildModel(meta.model, meta.config, split.fit);
     loadWeights(dir, model);

@@ -10,8 +10,7 @@ import { FeatureModel } from '../models/features';
 import { trainAutoRec } from '../train/rows';
 import { trainRatings, type ExplicitPairModel } from '../train/ratings';
 import { evaluatePairRatings } from '../eval/pairs_rating';
-import { ratingSplit } from '../data/rating_split';
-import { findDataset } from '../data/source';
+import { defaultRatingSplit, ml100kFolder, ratingSplit } from '../data/rating_split';
 import { saveCheckpoint } from '../io/checkpoint';
 import type { Module } from '../nn/module';
 import { loadDataset } from './datasets';
@@ -22,8 +21,9 @@ export function trainRatingModel(model: string, a: Args): void {
   const log = (s: string) => console.log(s);
   const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   const seed = num(a, 'seed', 'train');
-  const splitName = String(a.split ?? (data.name === 'ml-100k' ? 'u1' : 'random90'));
-  const dir = data.name === 'ml-100k' ? findDataset('ml-100k', { dataDir: a['data-dir'] as string | undefined })?.dir : undefined;
+  // The uN files of the folder the data came from (a folder of ml-100k's format has its own).
+  const dir = ml100kFolder(data, { dataDir: a['data-dir'] as string | undefined });
+  const splitName = String(a.split ?? defaultRatingSplit(data, dir));
   const split = ratingSplit(data, splitName, seed, 0.05, dir);
   log(`# ${data.name} split ${splitName}: ${split.fit.length} fit / ${split.valid.length} validation / ${split.test.length} test ratings`);
   const runDir = runDirFor(a, model, data.name);

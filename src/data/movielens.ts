@@ -69,10 +69,10 @@ function readRatingLines(file: string, sep: string, expected: string): RawRating
 // ---------------------------------------------------------------------------------- ml-100k
 
 /** Loads GroupLens's ml-100k folder: u.data (required), u.item, u.user, u.genre (optional). */
-export function loadMl100k(dir: string): Interactions {
-  checkDir(dir, 'ml-100k');
+export function loadMl100k(dir: string, name = 'ml-100k'): Interactions {
+  checkDir(dir, name);
   const raw = readRatingLines(path.join(dir, 'u.data'), '\t', 'the ml-100k ratings file u.data (tab-separated: user item rating timestamp)');
-  let { data } = raw.toInteractions('ml-100k');
+  let { data } = raw.toInteractions(name);
   const genreFile = path.join(dir, 'u.genre');
   const genres = fs.existsSync(genreFile) ? readMl100kGenres(genreFile) : ML100K_GENRES;
   const itemFile = path.join(dir, 'u.item');
@@ -149,8 +149,8 @@ function readMl100kUsers(file: string, data: Interactions): UserMeta {
 // ------------------------------------------------------------------------------------ ml-1m
 
 /** Loads GroupLens's ml-1m folder: ratings.dat (required), movies.dat, users.dat (optional). */
-export function loadMl1m(dir: string): Interactions {
-  checkDir(dir, 'ml-1m');
+export function loadMl1m(dir: string, name = 'ml-1m'): Interactions {
+  checkDir(dir, name);
   const ratingsFile = path.join(dir, 'ratings.dat');
   if (!fs.existsSync(ratingsFile)) {
     throw new Error(
@@ -160,7 +160,7 @@ export function loadMl1m(dir: string): Interactions {
     );
   }
   const raw = readRatingLines(ratingsFile, '::', "ml-1m ratings (UserID::MovieID::Rating::Timestamp)");
-  const { data } = raw.toInteractions('ml-1m');
+  const { data } = raw.toInteractions(name);
   const movies = path.join(dir, 'movies.dat'), users = path.join(dir, 'users.dat');
   const itemMeta = fs.existsSync(movies) ? readMl1mMovies(movies, (id) => data.itemIds.dense(id), data.nItems) : undefined;
   const userMeta = fs.existsSync(users) ? readMl1mUsers(users, (id) => data.userIds.dense(id), data.nUsers) : undefined;

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { makeInteractions, selectRows, type Interactions } from './dataset';
 import { randomSplit } from './split';
 import { Rng } from './rng';
+import { findDataset, type SourceOptions } from './source';
 
 export interface RatingSplit {
   /** What the model fits. */
@@ -21,6 +22,21 @@ export interface RatingSplit {
 }
 
 export const GROUPLENS_SPLITS = ['u1', 'u2', 'u3', 'u4', 'u5', 'ua', 'ub'];
+
+/**
+ * The ml-100k-format folder (it holds u.data) that `data` was loaded from, found by its name the
+ * way resolveDataset found it, so the uN split files read are that folder's own; undefined for
+ * data of any other format.
+ */
+export function ml100kFolder(data: Interactions, opts: SourceOptions = {}): string | undefined {
+  const found = findDataset(data.name, opts);
+  return found && fs.existsSync(path.join(found.dir, 'u.data')) ? found.dir : undefined;
+}
+
+/** A rating model's default split: GroupLens's u1 for ml-100k or a folder with u1.base, else random90. */
+export function defaultRatingSplit(data: Interactions, folder: string | undefined): string {
+  return data.name === 'ml-100k' || (folder !== undefined && fs.existsSync(path.join(folder, 'u1.base'))) ? 'u1' : 'random90';
+}
 
 /** GroupLens's uN.base / uN.test of ml-100k, with the dense ids of the whole u.data. */
 export function loadMl100kSplit(dir: string, all: Interactions, split: string): { train: Interactions; test: Interactions } {

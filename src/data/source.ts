@@ -133,12 +133,16 @@ export function findDataset(name: string, opts: SourceOptions = {}): { dir: stri
   return null;
 }
 
-/** Loads a folder, recognising its format by file names (as movielens.py does). */
+/**
+ * Loads a folder, recognising its format by file names (as movielens.py does). `name` is the
+ * data set's name (resolveDataset passes the absolute path for a path, so a checkpoint's
+ * `dataset` opens this folder again, never a catalogue data set of the same format).
+ */
 export function loadFolder(dir: string, name = path.basename(path.resolve(dir))): Interactions {
   const ncf = findNcfName(dir);
-  if (ncf) return loadNcf(dir, ncf);
-  if (fs.existsSync(path.join(dir, 'u.data'))) return loadMl100k(dir);
-  if (fs.existsSync(path.join(dir, 'ratings.dat'))) return loadMl1m(dir);
+  if (ncf) return rename(loadNcf(dir, ncf), name);
+  if (fs.existsSync(path.join(dir, 'u.data'))) return loadMl100k(dir, name);
+  if (fs.existsSync(path.join(dir, 'ratings.dat'))) return loadMl1m(dir, name);
   if (fs.existsSync(path.join(dir, 'ratings.csv'))) return loadMlLatestSmall(dir, name);
   throw new Error(`${dir}: no ratings file found: expected u.data (ml-100k), ratings.dat (ml-1m), ratings.csv (ml-latest) or NAME.test.negative with NAME.train.rating and NAME.test.rating (NCF format); for any other file use loadCsv`);
 }
@@ -177,14 +181,23 @@ export function missingMessage(name: string, opts: SourceOptions = {}): string {
   return lines.join('\n');
 }
 
-/** Loads data set `name` (a known name, a folder name under a root, a folder path, or synthetic). */
+/**
+ * Loads data set `name` (a known name, a folder name under a root, a folder path, or synthetic).
+ * The data is named `name`, a path made absolute: the name a checkpoint records, so eval and
+ * recommend reopen the very same folder.
+ */
 export function resolveDataset(name: string, opts: SourceOptions = {}): Interactions {
   const shape = syntheticShape(name);
   if (shape) return synthetic({ shape, name });
   const found = findDataset(name, opts);
   if (!found) throw new Error(missingMessage(name, opts));
   const entry = CATALOGUE[name];
-  return entry && !looksLikePath(name) ? entry.load(found.dir) : loadFolder(found.dir, path.basename(found.dir));
+  if (entry && !looksLikePath(name)) return entry.load(found.dir);
+  return loadFolder(found.dir, looksLikePath(name) ? found.dir : name);
+}
+
+function rename(data: Interactions, name: string): Interactions {
+  return data.name === name ? data : { ...data, name };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   dataDirFromArgs, defaultDataset, downloadDataset, findDataset, missingMessage, resolveDataset, searchRoots,
 } from '../../src/data/source';
 import { crc32, extractZip, zipEntries } from '../../src/data/zip';
+import { defaultRatingSplit, ml100kFolder, ratingSplit } from '../../src/data/rating_split';
 import { fixtureDir } from './helpers';
 
 const U_DATA = '1\t10\t5\t100\n2\t10\t4\t200\n2\t20\t3\t300\n';
@@ -79,6 +80,32 @@ test('every name and format resolves; paths are used as they are', () => {
   assert.equal([s.nUsers, s.nItems, s.length], [943, 1682, 100000]);
   assert.is(resolveDataset('synthetic:ml-1m', { env: {}, cacheDir: null }).nUsers, 6040);
   assert.throws(() => resolveDataset(path.join(root, 'ml-1m-ncf', '..', 'nothing-here'), o), /is not a folder/);
+});
+
+test('a folder data set keeps its own name and split files, never ml-100k\'s (issue 25)', () => {
+  const root = fixtureDir({
+    'ml-100k/u.data': U_DATA, 'ml-100k/u1.base': '1\t10\t5\t100\n', 'ml-100k/u1.test': '2\t10\t4\t200\n2\t20\t3\t300\n',
+    'mine/u.data': U_DATA, 'mine/u1.base': '2\t10\t4\t200\n2\t20\t3\t300\n', 'mine/u1.test': '1\t10\t5\t100\n',
+    'plain/u.data': U_DATA, 'ml1m-like/ratings.dat': '1::10::5::100\n',
+  });
+  const o = { env: { NEUREC_DATA_DIR: root }, cacheDir: null };
+  const byPath = resolveDataset(path.join(root, 'mine'), o);
+  assert.is(byPath.name, path.join(root, 'mine'), 'a path is named by its absolute path (the checkpoint records it)');
+  assert.is(resolveDataset('mine', o).name, 'mine', 'a folder under a root keeps the name it was found by');
+  assert.is(resolveDataset(path.join(root, 'ml1m-like'), o).name, path.join(root, 'ml1m-like'));
+  assert.is(resolveDataset('ml-100k', o).name, 'ml-100k');
+  // Its u1 split comes from its own folder: 2 training and 1 test rating, not ml-100k's 1 and 2.
+  const folder = ml100kFolder(byPath, o);
+  assert.is(folder, path.join(root, 'mine'));
+  assert.is(defaultRatingSplit(byPath, folder), 'u1');
+  const split = ratingSplit(byPath, 'u1', 1, 0, folder);
+  assert.equal([split.train.length, split.test.length], [2, 1]);
+  assert.is(ml100kFolder(resolveDataset('mine', o), o), path.join(root, 'mine'));
+  // Without split files (or for other formats) the default is a seeded random split.
+  const plain = resolveDataset(path.join(root, 'plain'), o);
+  assert.is(defaultRatingSplit(plain, ml100kFolder(plain, o)), 'random90');
+  assert.is(ml100kFolder(resolveDataset(path.join(root, 'ml1m-like'), o), o), undefined);
+  assert.is(defaultRatingSplit(resolveDataset('ml-100k', o), ml100kFolder(resolveDataset('ml-100k', o), o)), 'u1');
 });
 
 test('a missing data set says where it looked and exactly what to do', () => {
