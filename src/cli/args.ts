@@ -2,8 +2,54 @@
 
 export type ArgValue = string | boolean;
 
+/**
+ * The range of a numeric option, checked by parseArgs (given values and defaults alike), so a
+ * value out of range stops the command before any work: `--batch 0` hung, `--epochs -1`
+ * trained nothing and exited 0. `list`: comma-separated numbers, each in range.
+ */
+export interface NumRange {
+  int?: boolean;
+  min?: number;
+  /** An exclusive lower bound (a learning rate is > 0). */
+  above?: number;
+  max?: number;
+  /** An exclusive upper bound (a dropout share is < 1). */
+  below?: number;
+  list?: boolean;
+}
+
+/** Common ranges. */
+export const COUNT: NumRange = { int: true, min: 1 };
+export const COUNT0: NumRange = { int: true, min: 0 };
+export const POSITIVE: NumRange = { above: 0 };
+export const NONNEG: NumRange = { min: 0 };
+export const SEED: NumRange = { int: true, min: 0, max: Number.MAX_SAFE_INTEGER };
+
 export interface ArgSpec {
-  [key: string]: { help: string; flag?: boolean; default?: string };
+  [key: string]: { help: string; flag?: boolean; default?: string; num?: NumRange };
+}
+
+/** "an integer >= 1", "a number > 0 and < 1", ... */
+function describeRange(r: NumRange): string {
+  const parts: string[] = [];
+  if (r.min !== undefined) parts.push(`>= ${r.min}`);
+  if (r.above !== undefined) parts.push(`> ${r.above}`);
+  if (r.max !== undefined) parts.push(`<= ${r.max}`);
+  if (r.below !== undefined) parts.push(`< ${r.below}`);
+  return `${r.list ? 'comma-separated ' : ''}${r.int ? (r.list ? 'integers' : 'an integer') : r.list ? 'numbers' : 'a number'}${parts.length ? ' ' + parts.join(' and ') : ''}`;
+}
+
+function inRange(text: string, r: NumRange): boolean {
+  const v = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(v) || (r.int && !Number.isSafeInteger(v))) return false;
+  return !((r.min !== undefined && v < r.min) || (r.above !== undefined && v <= r.above) ||
+    (r.max !== undefined && v > r.max) || (r.below !== undefined && v >= r.below));
+}
+
+/** Throws `command: --key must be <range>, got "value"` unless `value` is in range. */
+export function checkRange(command: string, key: string, value: string, r: NumRange): void {
+  const parts = r.list ? value.split(',') : [value];
+  if (!parts.every((p) => inRange(p, r))) throw new Error(`${command}: --${key} must be ${describeRange(r)}, got "${value}"`);
 }
 
 export function parseArgs(argv: string[], spec: ArgSpec, command: string): Record<string, ArgValue> {
@@ -28,6 +74,7 @@ export function parseArgs(argv: string[], spec: ArgSpec, command: string): Recor
       out[key] = value;
     }
   }
+  for (const [k, v] of Object.entries(spec)) if (v.num && typeof out[k] === 'string') checkRange(command, k, out[k] as string, v.num);
   return out;
 }
 
@@ -47,5 +94,7 @@ export function lrDecayArg(args: Record<string, ArgValue>, key: string, command:
   const parts = String(args[key]).split(',').map(Number);
   if (parts.length !== 2 || !parts.every(Number.isFinite))
     throw new Error(`${command}: --${key} must be FACTOR,PATIENCE (e.g. 0.3,8), got "${args[key]}"`);
+  if (!(parts[0] > 0 && parts[0] <= 1) || !(Number.isInteger(parts[1]) && parts[1] >= 1))
+    throw new Error(`${command}: --${key} FACTOR,PATIENCE needs 0 < FACTOR <= 1 and an integer PATIENCE >= 1, got "${args[key]}"`);
   return { factor: parts[0], patience: parts[1] };
 }
