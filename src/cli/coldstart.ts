@@ -13,7 +13,7 @@ import { Popularity, type UserProfile } from '../models/popularity';
 import { AutoRec } from '../models/autorec';
 import { openCheckpoint } from './checkpointed';
 import { loadDataset } from './datasets';
-import { num, parseArgs, usage, type ArgSpec } from './args';
+import { COUNT, num, parseArgs, usage, type ArgSpec } from './args';
 import type { Interactions } from '../data/dataset';
 
 const SPEC: ArgSpec = {
@@ -21,7 +21,7 @@ const SPEC: ArgSpec = {
   checkpoint: { help: 'a user-based AutoRec checkpoint (--variant user), for --ratings' },
   profile: { help: 'age=<years>,gender=M|F,occupation=<name> (any subset)' },
   ratings: { help: 'raw item id:rating pairs, comma-separated' },
-  k: { help: 'how many items', default: '10' },
+  k: { help: 'how many items', default: '10', num: COUNT },
   'data-dir': { help: 'folder holding the data sets (else NEUREC_DATA_DIR)' },
   json: { help: 'print one JSON object as the last line', flag: true },
   help: { help: 'this text', flag: true },

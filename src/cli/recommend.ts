@@ -3,7 +3,7 @@
  * user has not interacted with, with titles, genres and scores. --rerank (seed 000) takes a
  * five times longer candidate list and re-ranks it by the user's own genre affinity.
  */
-import { num, parseArgs, usage, type ArgSpec } from './args';
+import { COUNT, NONNEG, num, parseArgs, usage, type ArgSpec } from './args';
 import { loadLiveModel } from './serve';
 import { LiveRecommender } from '../serve/recommender';
 import { SqliteEventStore } from '../serve/store/sqlite_store';
@@ -11,9 +11,9 @@ import { SqliteEventStore } from '../serve/store/sqlite_store';
 const SPEC: ArgSpec = {
   checkpoint: { help: 'checkpoint folder written by neurec train' },
   user: { help: 'raw user id as in the data files' },
-  k: { help: 'how many items', default: '10' },
+  k: { help: 'how many items', default: '10', num: COUNT },
   rerank: { help: "re-rank 5k candidates by the user's genre affinity", flag: true },
-  'rerank-weight': { help: 'weight of genre affinity in re-ranking', default: '0.3' },
+  'rerank-weight': { help: 'weight of genre affinity in re-ranking', default: '0.3', num: NONNEG },
   events: { help: 'an event store (SQLite file) whose events and profile for the user count too' },
   'data-dir': { help: 'folder holding the data sets (else NEUREC_DATA_DIR)' },
   json: { help: 'print one JSON object as the last line', flag: true },
