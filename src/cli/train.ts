@@ -47,7 +47,7 @@ export const TRAIN_SPEC: ArgSpec = {
   freeze: { help: 'NeuMF: parts kept fixed while the rest trains, gmf, mlp or gmf,mlp (its tables, and the tower for mlp; with both, only the predict layer trains)' },
   alpha: { help: 'NeuMF pretraining: weight of GMF in the predict layer', default: '0.5', num: { min: 0, max: 1 } },
   patience: { help: 'early stopping: epochs without a better validation score', num: COUNT },
-  validation: { help: "carve: one training item per user held out to choose epochs (latest | random pick it explicitly; carve takes the latest where the data has timestamps), then a refit on all training data; none: all data, last epoch, as the peers", default: 'carve' },
+  validation: { help: "carve: a random training item per user held out to choose the epochs, then a refit on all training data (latest: each user's latest item instead); none: all data, last epoch, as the peers", default: 'carve' },
   'no-refit': { help: 'pair models: keep the validation-selected model instead of refitting on all training data by its schedule', flag: true },
   'test-each-epoch': { help: 'pair models: also score the test set (sampled protocol) after every epoch, as the NCF reference code does; a diagnostic, never used to pick the epoch', flag: true },
   'sparse-adam': { help: "update only the embedding rows a batch touched (lazy Adam; plain SGD scatters the rows; pays on large catalogs). Default: dense, as the paper and the peer", flag: true },

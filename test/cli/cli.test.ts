@@ -189,8 +189,11 @@ if (!have100k) {
     assert.is(hj.epochs, 3);
     assert.is(hj.valid, null);
     assert.is(hj.refit, null);
-    // The random carve is a choice; a wrong value is named.
-    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--validation', 'random', '--epochs', '1', '--no-save']).out, /validation 943 users/);
+    // The carve takes a random training item; the latest one is a choice; a wrong value is named.
+    const latest = run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr', '0.05', '--epochs', '4', '--lr-decay', '0.5,1', '--validation', 'latest', '--no-refit', '--json', '--no-save']);
+    assert.match(latest.out, /validation 943 users/);
+    assert.not.equal(JSON.parse(latest.last).valid, j.valid);
+    assert.equal(JSON.parse(run([...args, '--validation', 'random', '--no-refit', '--no-save']).last).metrics, JSON.parse(n.last).metrics);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--validation', 'half']).err, /--validation must be carve, latest, random or none, got half/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--epochs', '3']).err, /--lr-schedule 1x2 has 2 epochs but --epochs is 3/);
     assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--lr-schedule', '1x2', '--lr-decay', '0.5,1']).err, /--lr-schedule replays fixed rates; leave out --lr-decay/);
