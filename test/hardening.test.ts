@@ -8,6 +8,10 @@ import * as assert from 'uvu/assert';
 import { MAX_NUMEL, Tensor, linear, mean, memory, square, sum, tensor, tidy, zeros, int32 } from '../src';
 import { cpu } from '../src/backend/load';
 import { howItEnded, runIsolated } from './util/isolated';
+import { NCF } from '../src/models/ncf';
+import { makeInteractions } from '../src/data/dataset';
+import { IdMap } from '../src/data/ids';
+import { trainImplicit } from '../src/train/implicit';
 
 /** Runs `cases` (name -> JS expression) in one child; returns name -> thrown message or 'returned'. */
 function outcomes(setup: string, cases: Record<string, string>): Record<string, string> {
@@ -180,6 +184,19 @@ test('a too-large tensor says it is too large, and the limit', () => {
   assert.throws(() => zeros([2 ** 40]), /empty: shape \[1099511627776\] holds 1099511627776 elements: too large, a tensor holds at most 4294967296/);
   assert.throws(() => new (cpu().Storage)(2 ** 40, 0), /Storage: 1099511627776 elements is too large: a tensor holds at most 4294967296 elements/);
   assert.throws(() => new (cpu().Storage)(-1, 0), /Storage: numel must be a non-negative integer, got -1/);
+});
+
+test('trainImplicit refuses a batch of 0 (it hung) and negative epochs (they trained nothing)', () => {
+  const users = Int32Array.from({ length: 100 }, (_, k) => k % 20), items = Int32Array.from({ length: 100 }, (_, k) => (k * 7) % 30);
+  const data = makeInteractions({ name: 't', users, items, userIds: IdMap.identity(20), itemIds: IdMap.identity(30) });
+  const net = new NCF({ model: 'gmf', nUsers: 20, nItems: 30, factors: 4, seed: 1 });
+  try {
+    for (const batchSize of [0, -1, 2.5, NaN])
+      assert.throws(() => trainImplicit(net, data, { epochs: 1, batchSize }), /trainImplicit: batchSize must be an integer >= 1/);
+    assert.throws(() => trainImplicit(net, data, { epochs: -1 }), /trainImplicit: epochs must be an integer >= 0, got -1/);
+  } finally {
+    net.dispose();
+  }
 });
 
 test.run();

@@ -85,6 +85,9 @@ export interface TrainResult {
 
 export function trainImplicit(model: PairModel, train: Interactions, o: ImplicitTrainOptions): TrainResult {
   const B = o.batchSize ?? 256;
+  // A batch of 0 never advanced through the epoch (it hung); negative epochs trained nothing.
+  if (!(Number.isInteger(B) && B >= 1)) throw new Error(`trainImplicit: batchSize must be an integer >= 1, got ${B}`);
+  if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new Error(`trainImplicit: epochs must be an integer >= 0, got ${o.epochs}`);
   const rowL2 = o.rowL2 ?? 0;
   if (!(rowL2 >= 0 && Number.isFinite(rowL2))) throw new Error(`trainImplicit: rowL2 must be a finite number >= 0, got ${rowL2}`);
   if (rowL2 > 0 && !model.forwardWithReadSquares)
