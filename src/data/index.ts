@@ -10,9 +10,10 @@ export { loadMl100k, loadMl1m, loadMlLatestSmall, yearFromTitle, ML100K_GENRES, 
 export { loadNcf, findNcfName } from './ncf_files';
 export { loadCsv, type CsvOptions, type ColumnRef } from './csv';
 export {
-  resolveDataset, defaultDataset, downloadDataset, findDataset, loadFolder, searchRoots, cacheDir, dataDirFromArgs,
-  missingMessage, CATALOGUE, type SourceOptions, type DownloadOptions,
+  resolveDataset, defaultDataset, findDataset, loadFolder, searchRoots, cacheDir, dataDirFromArgs,
+  missingMessage, CATALOGUE, type SourceOptions,
 } from './source';
+export { downloadDataset, downloadable, fetchToFile, parseMd5File, type DownloadOptions, type DownloadProgress } from './download';
 export { synthetic, SYNTHETIC_SHAPES, type SyntheticOptions } from './synthetic';
 export {
   densify, filterRows, dropRareItems, dropRareUsers, dropItemsWithoutGenre, dropItemsReleasedBefore, cleanLikeSeed003,

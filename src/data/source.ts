@@ -6,22 +6,18 @@
  * a path to a folder is used as it is. Known names: ml-100k, ml-1m, ml-1m-ncf, ml-latest-small,
  * and synthetic (generated, never looked up; synthetic-ml-1m or synthetic:ml-1m, likewise ml-20m).
  *
- * GroupLens's archives can be fetched with downloadDataset(): https, zip checked against
- * GroupLens's published MD5, then (ml-100k) every extracted file against its SHA-256, unpacked
- * by our own zip reader. Loading (resolveDataset) never touches the network: when a data set is
- * missing, the error says where to put which files.
+ * GroupLens's archives are fetched by `neurec data download NAME` (download.ts: the zip checked
+ * against GroupLens's published MD5, unpacked by our own zip reader, into the user cache).
+ * Loading (resolveDataset) never touches the network: when a data set is missing, the error says
+ * how to download it or where to put which files.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { Interactions } from './dataset';
 import { loadMl100k, loadMl1m, loadMlLatestSmall } from './movielens';
 import { findNcfName, loadNcf } from './ncf_files';
 import { synthetic, SYNTHETIC_SHAPES } from './synthetic';
-import { extractZip } from './zip';
 
 export interface SourceOptions {
   /** The --data-dir flag: searched first. */
@@ -46,7 +42,7 @@ interface CatalogueEntry {
   load: (dir: string) => Interactions;
 }
 
-const GROUPLENS = 'https://files.grouplens.org/datasets/movielens';
+export const GROUPLENS = 'https://files.grouplens.org/datasets/movielens';
 
 export const CATALOGUE: Record<string, CatalogueEntry> = {
   'ml-100k': {
@@ -67,9 +63,20 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   },
   'ml-latest-small': {
     marker: 'ratings.csv', what: "GroupLens's ml-latest-small (ratings.csv, movies.csv)",
-    // GroupLens refreshes this archive, so there is no fixed checksum; the loader checks headers.
+    // GroupLens refreshes this archive, so no checksum is pinned: the download reads the MD5
+    // GroupLens publishes beside it (ml-latest-small.zip.md5).
     url: `${GROUPLENS}/ml-latest-small.zip`,
     load: (dir) => loadMlLatestSmall(dir),
+  },
+  'ml-20m': {
+    marker: 'ratings.csv', what: "GroupLens's ml-20m (ratings.csv, movies.csv, ...)",
+    url: `${GROUPLENS}/ml-20m.zip`, md5: 'cd245b17a1ae2cc31bb14903e1204af3',
+    load: (dir) => loadMlLatestSmall(dir, 'ml-20m'),
+  },
+  'ml-25m': {
+    marker: 'ratings.csv', what: "GroupLens's ml-25m (ratings.csv, movies.csv, ...)",
+    url: `${GROUPLENS}/ml-25m.zip`, md5: '6b51fb2759a8657d3bfcbfc42b592ada',
+    load: (dir) => loadMlLatestSmall(dir, 'ml-25m'),
   },
   'ml-1m-ncf': {
     marker: 'ml-1m.test.negative',
@@ -171,7 +178,8 @@ export function missingMessage(name: string, opts: SourceOptions = {}): string {
   const cache = cacheDir(opts);
   lines.push('To fix, one of:');
   if (entry?.url) {
-    lines.push(`  - download ${entry.url} and unzip it into ${cache ?? 'a data folder'} (it unpacks to ${name}/${entry.marker}); or call downloadDataset("${name}") on a machine with network access;`);
+    lines.push(`  - run \`neurec data download ${name}\` (npm run neurec -- data download ${name}): it fetches ${entry.url}, checks GroupLens's checksum and unpacks it into ${cache ?? 'the user cache'};`);
+    lines.push(`    or download it yourself and unzip it there (it unpacks to ${name}/${entry.marker});`);
   } else if (entry) {
     lines.push(`  - put ${entry.what} into a folder named ${name};`);
   }
@@ -221,85 +229,4 @@ export function defaultDataset(opts: SourceOptions & { log?: (msg: string) => vo
   }
   log(out.notice);
   return out;
-}
-
-// ------------------------------------------------------------------------------ downloading
-
-/** GET url (http or https, following up to 5 redirects) into memory. */
-export function fetchBuffer(url: string, redirects = 5, timeoutMs = 60_000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const get = url.startsWith('https:') ? https.get : url.startsWith('http:') ? http.get : null;
-    if (!get) return reject(new Error(`download: ${url} is not an http(s) URL`));
-    const req = get(url, (res) => {
-      const code = res.statusCode ?? 0;
-      if (code >= 300 && code < 400 && res.headers.location) {
-        res.resume();
-        if (redirects <= 0) return reject(new Error(`download: too many redirects at ${url}`));
-        return resolve(fetchBuffer(new URL(res.headers.location, url).toString(), redirects - 1, timeoutMs));
-      }
-      if (code !== 200) {
-        res.resume();
-        return reject(new Error(`download: ${url} answered HTTP ${code}`));
-      }
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve(Buffer.concat(parts)));
-      res.on('error', reject);
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`download: ${url} timed out after ${timeoutMs / 1000} s`)));
-    req.on('error', (e) => reject(new Error(`download: ${url} failed: ${e.message} (no network? put the files in place by hand: see resolveDataset's error)`)));
-  });
-}
-
-export interface DownloadOptions extends SourceOptions {
-  /** Another URL for the zip (a mirror); its checksum is then `md5`/`sha256`, if given. */
-  url?: string;
-  md5?: string;
-  sha256?: string;
-  log?: (msg: string) => void;
-}
-
-/**
- * Downloads GroupLens's archive of `name` into the cache folder, verifies it and unzips it;
- * returns the data set's folder. Does nothing when the folder is already there.
- */
-export async function downloadDataset(name: string, opts: DownloadOptions = {}): Promise<string> {
-  const entry = CATALOGUE[name];
-  const url = opts.url ?? entry?.url;
-  if (!entry || !url) throw new Error(`downloadDataset: no download for "${name}" (known: ${Object.keys(CATALOGUE).filter((k) => CATALOGUE[k].url).join(', ')}).\n${missingMessage(name, opts)}`);
-  const cache = cacheDir(opts);
-  if (!cache) throw new Error('downloadDataset: no cache folder (cacheDir is null)');
-  const dest = path.join(cache, name);
-  if (fs.existsSync(path.join(dest, entry.marker))) return dest;
-  const log = opts.log ?? ((m: string) => console.error(m));
-  log(`downloading ${url} ...`);
-  const zip = await fetchBuffer(url);
-  const official = opts.url === undefined;
-  const md5 = opts.md5 ?? (official ? entry.md5 : undefined);
-  if (md5) {
-    const got = crypto.createHash('md5').update(zip).digest('hex');
-    if (got !== md5) throw new Error(`downloadDataset: ${url} has MD5 ${got}, expected ${md5}: corrupt or changed download; nothing was written`);
-  }
-  if (opts.sha256) {
-    const got = crypto.createHash('sha256').update(zip).digest('hex');
-    if (got !== opts.sha256) throw new Error(`downloadDataset: ${url} has SHA-256 ${got}, expected ${opts.sha256}; nothing was written`);
-  }
-  // Unpack beside the cache, check, then move into place: a failure leaves no half folder.
-  fs.mkdirSync(cache, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(cache, `.${name}-`));
-  try {
-    extractZip(zip, tmp, url);
-    const inner = fs.existsSync(path.join(tmp, name, entry.marker)) ? path.join(tmp, name) : fs.existsSync(path.join(tmp, entry.marker)) ? tmp : null;
-    if (!inner) throw new Error(`downloadDataset: ${url} does not contain ${name}/${entry.marker}`);
-    for (const [file, sum] of Object.entries(official ? entry.sha256 ?? {} : {})) {
-      const got = crypto.createHash('sha256').update(fs.readFileSync(path.join(inner, file))).digest('hex');
-      if (got !== sum) throw new Error(`downloadDataset: ${name}/${file} has SHA-256 ${got}, expected ${sum}`);
-    }
-    fs.rmSync(dest, { recursive: true, force: true });
-    fs.renameSync(inner, dest);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  log(`${name} is in ${dest}`);
-  return dest;
 }

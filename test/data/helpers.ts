@@ -2,7 +2,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { Rng } from '../../src/data/rng';
+import { crc32 } from '../../src/data/zip';
 
 /** A fresh folder under os.tmpdir() holding `files` (name -> text, or bytes); removed at exit. */
 export function fixtureDir(files: Record<string, string | Buffer>, enc: BufferEncoding = 'utf8'): string {
@@ -58,4 +60,31 @@ export function trickyUData(): string {
   // Interleave users so "the later line" is not simply the user's last block.
   const order = rng.permutation(lines.length);
   return Array.from(order, (k) => lines[k]).join('\n') + '\n';
+}
+
+/** A minimal zip writer (stored or deflated entries), to test our reader on real archives. */
+export function makeZip(files: Record<string, string>, deflate = true): Buffer {
+  const locals: Buffer[] = [], centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text), body = deflate ? zlib.deflateRawSync(data) : data;
+    const nameBuf = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc32(data), 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(deflate ? 8 : 0, 10); central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(body.length, 20); central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, body);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
 }

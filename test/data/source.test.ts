@@ -1,47 +1,16 @@
-/** Data sources: search order, clear "missing" errors, the default data set, zip and download. */
+/** Data sources: search order, clear "missing" errors, the default data set, the zip reader (downloads: download.test.ts). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import { AddressInfo } from 'net';
 import {
-  dataDirFromArgs, defaultDataset, downloadDataset, findDataset, missingMessage, resolveDataset, searchRoots,
+  dataDirFromArgs, defaultDataset, findDataset, missingMessage, resolveDataset, searchRoots,
 } from '../../src/data/source';
-import { crc32, extractZip, zipEntries } from '../../src/data/zip';
+import { extractZip, zipEntries } from '../../src/data/zip';
 import { defaultRatingSplit, ml100kFolder, ratingSplit } from '../../src/data/rating_split';
-import { fixtureDir } from './helpers';
+import { fixtureDir, makeZip } from './helpers';
 
 const U_DATA = '1\t10\t5\t100\n2\t10\t4\t200\n2\t20\t3\t300\n';
-
-/** A minimal zip writer (stored or deflated entries), to test our reader on real archives. */
-function makeZip(files: Record<string, string>, deflate = true): Buffer {
-  const locals: Buffer[] = [], centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const data = Buffer.from(text), body = deflate ? zlib.deflateRawSync(data) : data;
-    const nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc32(data), 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(deflate ? 8 : 0, 10); central.writeUInt32LE(crc32(data), 16);
-    central.writeUInt32LE(body.length, 20); central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, body);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 test('search order: --data-dir, then NEUREC_DATA_DIR, then the user cache', () => {
   const a = fixtureDir({ 'ml-100k/u.data': U_DATA });
@@ -115,6 +84,7 @@ test('a missing data set says where it looked and exactly what to do', () => {
   assert.ok(msg.includes(path.join(cache, 'ml-100k')));
   assert.match(msg, /--data-dir and NEUREC_DATA_DIR are not set/);
   assert.ok(msg.includes('https://files.grouplens.org/datasets/movielens/ml-100k.zip'));
+  assert.match(msg, /run `neurec data download ml-100k`/);
   assert.match(msg, /set NEUREC_DATA_DIR to the folder that contains ml-100k\//);
   assert.throws(() => resolveDataset('ml-100k', { env: {}, cacheDir: cache }), /u\.data in:/);
   const ncf = missingMessage('ml-1m-ncf', { env: { NEUREC_DATA_DIR: '/nowhere' }, cacheDir: null });
@@ -149,40 +119,5 @@ test('zip reader: stored and deflated entries, CRC and path checks', () => {
   assert.throws(() => extractZip(makeZip({ '../evil.txt': 'x' }), fixtureDir({})), /would be written outside/);
   assert.throws(() => zipEntries(Buffer.from('not a zip at all, really not a zip')), /not a zip file/);
 });
-
-test('download: fetch, verify the checksum, unzip into the cache (local server)', async () => {
-  const zip = makeZip({ 'ml-latest-small/ratings.csv': 'userId,movieId,rating,timestamp\n1,10,3.5,100\n' });
-  const server = http.createServer((req, res) => {
-    if (req.url === '/moved') { res.writeHead(302, { location: '/ml.zip' }); res.end(); return; }
-    if (req.url === '/ml.zip') { res.writeHead(200); res.end(zip); return; }
-    res.writeHead(404); res.end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    const cache = fixtureDir({});
-    const md5 = crypto.createHash('md5').update(zip).digest('hex');
-    const log = () => {};
-    await assert_rejects(downloadDataset('ml-latest-small', { url: `${base}/ml.zip`, md5: '0'.repeat(32), cacheDir: cache, log }), /has MD5 .* expected 0{32}/);
-    assert.not.ok(fs.existsSync(path.join(cache, 'ml-latest-small')), 'nothing written after a bad checksum');
-    await assert_rejects(downloadDataset('ml-latest-small', { url: `${base}/missing.zip`, cacheDir: cache, log }), /answered HTTP 404/);
-    const dir = await downloadDataset('ml-latest-small', { url: `${base}/moved`, md5, cacheDir: cache, log });
-    assert.is(dir, path.join(cache, 'ml-latest-small'));
-    assert.is(resolveDataset('ml-latest-small', { env: {}, cacheDir: cache }).length, 1);
-    await assert_rejects(downloadDataset('synthetic', { cacheDir: cache, log }), /no download for "synthetic"/);
-  } finally {
-    server.close();
-  }
-});
-
-async function assert_rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected a rejection');
-}
 
 test.run();
