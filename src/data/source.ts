@@ -224,7 +224,8 @@ export function defaultDataset(opts: SourceOptions & { log?: (msg: string) => vo
       name: 'synthetic',
       data: synthetic({ shape: 'ml-100k', name: 'synthetic' }),
       notice: `data: synthetic (ml-100k's shape), because ml-100k was not found in ${where}; ` +
-        'results are not comparable with published MovieLens figures. Set NEUREC_DATA_DIR or --data-dir to a folder containing ml-100k/.',
+        'results are not comparable with published MovieLens figures. Get ml-100k with `npm run neurec -- data download ml-100k`, ' +
+        'or set NEUREC_DATA_DIR (or --data-dir) to a folder containing ml-100k/.',
     };
   }
   log(out.notice);
