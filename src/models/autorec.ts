@@ -339,10 +339,14 @@ export class AutoRec extends Module implements RatingModel, UserRowModel {
     }));
   }
 
-  /** The middle hidden layer's activations of model rows (the code), [ids.length, hidden[mid]]. */
-  encodeRows(rowIds: ArrayLike<number>, chunk = 512): Float32Array {
+  /**
+   * A hidden layer's activations of model rows, [ids.length, hidden[layer]]: by default the
+   * middle one (the code); the last one is what the output layer reads.
+   */
+  encodeRows(rowIds: ArrayLike<number>, layer = Math.floor((this.hidden.length - 1) / 2), chunk = 512): Float32Array {
     const m = this.rows, W = this.width, n = rowIds.length;
-    const mid = Math.floor((this.hidden.length - 1) / 2), D = this.hidden[mid];
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < this.hidden.length)) throw new Error(`autorec: hidden layer ${layer} out of range [0, ${this.hidden.length})`);
+    const mid = layer, D = this.hidden[mid];
     const ids = Int32Array.from(rowIds), out = new Float32Array(n * D);
     const buf = new Float32Array(Math.min(chunk, Math.max(1, n)) * W);
     noGrad(() => {

@@ -116,6 +116,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger ?? false,
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: MAX_BODY,
+    // Longer ids than this reach the schemas, which say which field is too long.
+    routerOptions: { maxParamLength: 1024 },
     // Reject what the schemas do not name instead of silently dropping it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, allowUnionTypes: true } },
   });

@@ -18,16 +18,18 @@ import { Rng } from '../data/rng';
 import type { UserVectorModel } from '../models/user_vectors';
 
 export interface FoldInOptions {
-  /** Adam steps (default 30). */
+  /** Adam steps (default 50). */
   steps?: number;
-  /** Adam learning rate (default 0.05). */
+  /** Adam learning rate (default 0.1). */
   lr?: number;
   /** Sampled negatives per positive, implicit models (default 4, NCF's). */
   negatives?: number;
   /** Most recent interactions used (default 256): bounds the cost for a long history. */
   maxInteractions?: number;
-  /** Weight of the pull toward the starting vector, per entry (default 1e-3). */
+  /** Weight of the pull toward the starting vector, per entry (default 1e-4). */
   prior?: number;
+  /** Implicit models: a rating below this is a dislike, fitted as a negative (default: none). */
+  dislikeBelow?: number;
   /** Seeds the negative sampling, so a fold-in is repeatable. */
   seed?: number;
 }
@@ -35,7 +37,7 @@ export interface FoldInOptions {
 export interface History {
   /** Dense item indices, oldest first. */
   items: Int32Array;
-  /** Rating of each (1 for a click or view). */
+  /** Rating of each (NaN for a click or view). */
   values: Float32Array;
 }
 
@@ -48,14 +50,17 @@ export function foldInVector(model: UserVectorModel, start: Float32Array, histor
   const keepN = Math.min(n, opts.maxInteractions ?? 256);
   const posItems = history.items.subarray(n - keepN), posValues = history.values.subarray(n - keepN);
   const implicit = model.foldInObjective === 'implicit';
+  // Clicks-trained models: an interaction is a positive, except a rating below `dislikeBelow`,
+  // which is a known negative (a 1-star rating says more than a random unseen item).
+  const dislike = opts.dislikeBelow ?? -Infinity;
   const seen = implicit ? new Set(history.items) : null;
   // Negatives are items the user has not interacted with; none are left when they had them all.
   const neg = implicit && seen!.size < model.nItems ? (opts.negatives ?? 4) : 0;
-  const steps = opts.steps ?? 30, prior = opts.prior ?? 1e-3;
+  const steps = opts.steps ?? 50, prior = opts.prior ?? 1e-4;
   const B = keepN * (1 + neg);
   const items = new Int32Array(B), targets = new Float32Array(B);
   items.set(posItems);
-  if (implicit) targets.fill(1, 0, keepN);
+  if (implicit) for (let k = 0; k < keepN; k++) targets[k] = posValues[k] < dislike ? 0 : 1;
   else targets.set(posValues);
   const rng = new Rng(opts.seed ?? 0);
 
@@ -63,7 +68,7 @@ export function foldInVector(model: UserVectorModel, start: Float32Array, histor
   const v0 = keep(Tensor.fromArray(start.slice(0, T), [1, T]));
   const fixed = W > T ? keep(Tensor.fromArray(start.slice(T), [1, W - T])) : null;
   const zeros = keep(Tensor.fromArray(new Int32Array(B), [B], 'int32'));
-  const opt = new Adam([v], { lr: opts.lr ?? 0.05 });
+  const opt = new Adam([v], { lr: opts.lr ?? 0.1 });
   try {
     for (let s = 0; s < steps; s++) {
       for (let k = keepN; k < B; k++) {

@@ -31,9 +31,14 @@ export class LiveModel {
 
   constructor(readonly model: Recommender & { dispose(): void; eval?: () => unknown }, readonly catalog: Catalog, readonly info: LiveModelInfo) {
     model.eval?.();
+    // Served weights never train: fold-in differentiates only its user vector, and no
+    // gradient of a weight is ever computed or kept.
+    for (const t of (model as { parameters?: () => Tensor[] }).parameters?.() ?? []) t.requireGrad(false);
     if (model.nItems !== catalog.nItems || model.nUsers !== catalog.nUsers)
       throw new Error(`serve: model ${info.name} has ${model.nUsers} users × ${model.nItems} items but the data ${catalog.name} ${catalog.nUsers} × ${catalog.nItems}`);
-    this.adapter = adapterFor(model);
+    // On a rating scale, ratings below its middle (1 and 2 of 1..5) are dislikes when folding in.
+    const [lo, hi] = catalog.ratingScale;
+    this.adapter = adapterFor(model, { dislikeBelow: catalog.implicit ? undefined : (lo + hi) / 2 });
   }
 
   /** A live model from a model in memory and the data it was trained on (tests, embedding in an app). */

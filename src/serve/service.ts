@@ -20,8 +20,11 @@ export interface Service {
   app: FastifyInstance;
   recommender: LiveRecommender;
   metrics: ServiceMetrics;
-  /** Stops accepting, finishes in-flight requests, then closes the store and disposes the model. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, finishes in-flight requests (up to `graceMs`, default 10 s, then cuts the
+   * rest off), then closes the store and disposes the model.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -41,8 +44,18 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   let closed: Promise<void> | null = null;
   return {
     app, recommender, metrics,
-    close: () => (closed ??= (async () => {
-      await app.close();
+    close: (graceMs = 10_000) => (closed ??= (async () => {
+      // Keep-alive connections stay open between requests; once each has answered what it was
+      // asked, close it, so shutdown does not wait out the keep-alive timeout.
+      const server = app.server;
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idle);
+        clearTimeout(deadline);
+      }
       await opts.store.close();
       recommender.model.dispose();
     })()),

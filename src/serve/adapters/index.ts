@@ -13,9 +13,14 @@ import { PopularityAdapter } from './popularity_adapter';
 export type { ModelAdapter, History } from './adapter';
 export { foldSeed } from './adapter';
 
-export function adapterFor(model: Recommender): ModelAdapter {
-  if (isUserVectorModel(model)) return new VectorAdapter(model);
-  if (isUserRowModel(model)) return new RowAdapter(model);
+export interface AdapterOptions {
+  /** A rating below this is a dislike: a negative for click models' fold-in, left out of a click row. */
+  dislikeBelow?: number;
+}
+
+export function adapterFor(model: Recommender, opts: AdapterOptions = {}): ModelAdapter {
+  if (isUserVectorModel(model)) return new VectorAdapter(model, { dislikeBelow: opts.dislikeBelow });
+  if (isUserRowModel(model)) return new RowAdapter(model, opts.dislikeBelow);
   if (model instanceof AutoRec) return new ItemAutoRecAdapter(model);
   if (model instanceof Popularity) return new PopularityAdapter(model);
   throw new Error(`serve: no serving adapter for model ${model.name}`);

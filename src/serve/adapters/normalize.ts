@@ -9,3 +9,10 @@ export function normalizeRows(m: Float32Array, d: number): Float32Array {
   }
   return out;
 }
+
+/** Columns of a [n × d] matrix less their means. */
+export function centerColumns(m: Float32Array, d: number): Float32Array {
+  const n = m.length / d, mean = new Float64Array(d);
+  for (let k = 0; k < m.length; k++) mean[k % d] += m[k] / n;
+  return Float32Array.from(m, (v, k) => v - mean[k % d]);
+}

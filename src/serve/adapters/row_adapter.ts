@@ -12,9 +12,9 @@ export class RowAdapter implements ModelAdapter<SparseRow> {
   readonly foldIn: string;
   readonly readsProfile = false;
 
-  constructor(private readonly model: UserRowModel) {
+  constructor(private readonly model: UserRowModel, private readonly dislikeBelow = -Infinity) {
     this.foldIn = model.rowInput === 'clicks'
-      ? "the user's click row (training plus stored events) encoded by the model: new events count at once"
+      ? `the user's click row (training plus stored events${Number.isFinite(dislikeBelow) ? `, less items rated below ${dislikeBelow}` : ''}) encoded by the model: new events count at once`
       : "the user's rating row (training plus stored ratings) encoded by the model; clicks and views without a rating are only excluded";
   }
 
@@ -23,7 +23,10 @@ export class RowAdapter implements ModelAdapter<SparseRow> {
   }
 
   private row(h: History): SparseRow {
-    if (this.model.rowInput === 'clicks') return { items: h.items, values: new Float32Array(h.items.length).fill(1) };
+    if (this.model.rowInput === 'clicks') {
+      const liked = h.items.filter((_, k) => !(h.values[k] < this.dislikeBelow));
+      return { items: liked, values: new Float32Array(liked.length).fill(1) };
+    }
     const keep: number[] = [];
     for (let k = 0; k < h.items.length; k++) if (!Number.isNaN(h.values[k])) keep.push(k);
     return { items: Int32Array.from(keep, (k) => h.items[k]), values: Float32Array.from(keep, (k) => h.values[k]) };

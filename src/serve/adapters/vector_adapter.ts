@@ -18,16 +18,25 @@ export class VectorAdapter implements ModelAdapter<Float32Array> {
   private readonly width: number;
   private readonly start: Float32Array;
 
-  constructor(private readonly model: UserVectorModel, private readonly opts: { known?: FoldInOptions; fresh?: FoldInOptions } = {}) {
+  constructor(private readonly model: UserVectorModel, private readonly opts: { known?: FoldInOptions; fresh?: FoldInOptions; dislikeBelow?: number } = {}) {
     this.width = model.userVectorWidth;
     this.readsProfile = model.userVectorWidth > model.trainableWidth;
-    const objective = model.foldInObjective === 'implicit' ? 'clicks against sampled negatives' : 'ratings (clicks and views without a rating are only excluded)';
+    const objective = model.foldInObjective === 'implicit'
+      ? `interactions against sampled negatives${opts.dislikeBelow !== undefined ? ` (a rating below ${opts.dislikeBelow} counts as a dislike)` : ''}`
+      : 'ratings (clicks and views without a rating are only excluded)';
     this.foldIn = `user vector refitted by gradient steps on the user's ${objective}, model frozen; a new user starts from ${this.readsProfile ? 'their profile features and a stand-in embedding' : 'the mean user vector'}`;
     this.scorer = model.vectorScorer();
     const all = Int32Array.from({ length: model.nUsers }, (_, u) => u);
     this.table = tidy(() => model.userVectors(all).toFloat32Array());
     this.start = model.newUserVector();
+    // Adam moves each entry by about lr a step: scale it to the trained vectors' entries, so
+    // 50 steps move a vector by a few times a typical entry, whatever the model's scale.
+    let ss = 0;
+    for (const x of this.table) ss += x * x;
+    this.lr = Math.max(1e-3, 0.5 * Math.sqrt(ss / Math.max(1, this.table.length)));
   }
+
+  private readonly lr: number;
 
   knownRep(u: number): Float32Array {
     return this.table.subarray(u * this.width, (u + 1) * this.width);
@@ -42,14 +51,14 @@ export class VectorAdapter implements ModelAdapter<Float32Array> {
   }
 
   foldInKnown(u: number, history: History, seed: number): Float32Array {
-    return foldInVector(this.model, this.knownRep(u), this.usable(history), { steps: 15, ...this.opts.known, seed });
+    return foldInVector(this.model, this.knownRep(u), this.usable(history), { steps: 20, lr: this.lr, dislikeBelow: this.opts.dislikeBelow, ...this.opts.known, seed });
   }
 
   foldInNew(history: History, profile: UserProfile | null, seed: number): Float32Array | null {
     const h = this.usable(history);
     if (h.items.length === 0) return null;
     const start = this.readsProfile ? this.model.newUserVector(profile ?? {}) : this.start;
-    return foldInVector(this.model, start, h, { steps: 30, ...this.opts.fresh, seed });
+    return foldInVector(this.model, start, h, { lr: this.lr, dislikeBelow: this.opts.dislikeBelow, ...this.opts.fresh, seed });
   }
 
   profileRep(profile: UserProfile): Float32Array | null {
