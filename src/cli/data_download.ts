@@ -4,13 +4,13 @@
  */
 import { CATALOGUE, cacheDir } from '../data/source';
 import { downloadDataset, downloadable, type DownloadProgress } from '../data/download';
-import { num, parseArgs, usage, type ArgSpec } from './args';
+import { POSITIVE, num, parseArgs, usage, type ArgSpec } from './args';
 
 const SPEC: ArgSpec = {
   mirror: { help: "a base URL holding NAME.zip (and NAME.zip.md5) in place of GroupLens's; the zip must still have GroupLens's MD5" },
   md5: { help: "the MD5 the zip must have instead of GroupLens's (a mirror's own archive)" },
   force: { help: 'download again even when the data set is already in the cache', flag: true },
-  timeout: { help: 'seconds without a byte before giving up', default: '60' },
+  timeout: { help: 'seconds without a byte before giving up', default: '60', num: POSITIVE },
   help: { help: 'this text', flag: true },
 };
 
