@@ -5,6 +5,7 @@ import { ncfEvalSet, type NcfEvalSet } from '../data/ncf_eval';
 import { ml100kFolder, ratingSplit, type RatingSplit } from '../data/rating_split';
 import type { Interactions } from '../data/dataset';
 import { loadDataset } from './datasets';
+import { applyEvents, eventsRecordOf, replayEvents } from './stored_events';
 
 export interface Opened {
   meta: CheckpointMeta;
@@ -12,28 +13,47 @@ export interface Opened {
   data: Interactions;
   /** What the model was trained on (its items are excluded from recommendations). */
   train: Interactions;
+  /** The data set as loaded, before any stored events extended its ids (what a reload may reuse). */
+  base: Interactions;
   /** Ranking checkpoints: the NCF evaluation set. */
   evalSet: NcfEvalSet | null;
   /** Rating checkpoints: the rating split. */
   split: RatingSplit | null;
 }
 
-/** `data`: a data set already in memory, used when the checkpoint names it (a service reloading a model). */
+/**
+ * `data`: a data set already in memory, used when the checkpoint names it (a service reloading a
+ * model). A checkpoint trained with --events gets the same ids back from its store.
+ */
 export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void, data0?: Interactions): Opened {
   const meta = readCheckpointMeta(dir);
-  const data = data0 && data0.name === meta.dataset ? data0 : loadDataset(meta.dataset, dataDir, log);
+  const base = data0 && data0.name === meta.dataset ? data0 : loadDataset(meta.dataset, dataDir, log);
   const info = meta.info ?? {};
+  const record = eventsRecordOf(info, dir);
+  const events = record ? replayEvents(record, base, dir) : null;
   if (typeof info.split === 'string') {
-    const folder = ml100kFolder(data, { dataDir });
-    const split = ratingSplit(data, info.split, Number(info.seed ?? 42), 0.05, folder);
+    const folder = ml100kFolder(base, { dataDir });
+    let split = ratingSplit(base, info.split, Number(info.seed ?? 42), 0.05, folder);
+    let data = base;
+    if (events) {
+      const fit = applyEvents(events, base, split.fit, 'ratings');
+      split = { ...split, fit: fit.train, train: applyEvents(events, base, split.train, 'ratings').train };
+      data = fit.data;
+    }
     const model = buildModel(meta.model, meta.config, split.fit);
     loadWeights(dir, model);
-    return { meta, model, data, train: split.train, evalSet: null, split };
+    return { meta, model, data, base, train: split.train, evalSet: null, split };
   }
-  const evalSet = ncfEvalSet(data);
+  let evalSet = ncfEvalSet(base);
   if (meta.evalFingerprint && meta.evalFingerprint !== evalSet.fingerprint)
     throw new Error(`checkpoint ${dir} was trained on ${meta.dataset} with evaluation fingerprint ${meta.evalFingerprint}, but the data found now gives ${evalSet.fingerprint}: a different copy of the data set`);
+  let data = base;
+  if (events) {
+    const applied = applyEvents(events, base, evalSet.train, 'all');
+    evalSet = { ...evalSet, train: applied.train, nUsers: applied.train.nUsers, nItems: applied.train.nItems };
+    data = applied.data;
+  }
   const model = buildModel(meta.model, meta.config, evalSet.train);
   loadWeights(dir, model);
-  return { meta, model, data, train: evalSet.train, evalSet, split: null };
+  return { meta, model, data, base, train: evalSet.train, evalSet, split: null };
 }

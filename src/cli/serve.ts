@@ -47,7 +47,8 @@ export async function loadLiveModel(dir: string, dataDir: string | undefined, lo
   await breathe();
   const catalog = new Catalog(opened.data, opened.train);
   await breathe();
-  return new LiveModel(opened.model, catalog, { name: opened.meta.model, version: `${opened.meta.model}@${version}`, source: path.resolve(dir) });
+  const eventsUpTo = (opened.meta.info?.events as { upToSeq?: number } | undefined)?.upToSeq;
+  return new LiveModel(opened.model, catalog, { name: opened.meta.model, version: `${opened.meta.model}@${version}`, source: path.resolve(dir), baseData: opened.base, eventsUpTo });
 }
 
 export async function serveCommand(argv: string[]): Promise<void> {
@@ -76,7 +77,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const service = await createService({
     model, store, maxBatch, adminToken,
     logger: { level: String(a['log-level']) }, logRequests: !!a['log-requests'],
-    loadModel: (dir, current) => loadLiveModel(dir, dataDir, (s) => service.app.log.info(s), current.catalog.data),
+    loadModel: (dir, current) => loadLiveModel(dir, dataDir, (s) => service.app.log.info(s), current.info.baseData),
   });
   const { app } = service;
   const stop = async (signal: string) => {

@@ -25,6 +25,7 @@ import { evaluateFull, evaluateSampled } from '../eval/ranking';
 import type { RankingMetrics } from '../eval/metrics';
 import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoint';
 import { loadDataset } from './datasets';
+import { applyEvents, readStoredEvents } from './stored_events';
 import { Progress } from './progress';
 import { lrDecayArg, num } from './args';
 import { appendLog, opt, peakRssMb, r4, runDirFor, type Args } from './train';
@@ -78,7 +79,14 @@ export function trainRanker(model: string, a: Args): void {
   const log = (s: string) => console.log(s);
   const t0 = performance.now();
   const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
-  const evalSet = ncfEvalSet(data);
+  let evalSet = ncfEvalSet(data);
+  // --events: what a service stored joins the training part (the test cases stay the data set's own).
+  const events = a.events === undefined ? null : readStoredEvents(String(a.events), data);
+  if (events) {
+    const train = applyEvents(events, data, evalSet.train, 'all').train;
+    evalSet = { ...evalSet, train, nUsers: train.nUsers, nItems: train.nItems };
+    log(`# events: ${events.record.events} stored events up to #${events.record.upToSeq} of ${events.record.store}, ${events.record.newUsers} new users, ${events.record.newItems} new items`);
+  }
   const seed = num(a, 'seed', 'train');
   const pick = validationPick(String(a.validation));
   const { train, valid } = pick === 'none' || model === 'popularity'
@@ -148,6 +156,7 @@ export function trainRanker(model: string, a: Args): void {
         sampled: final.sampled, full: final.full, secondsPerEpoch: result.secondsPerEpoch,
         ...(result.refit ? { refit: result.refit, refitted: !!selected } : {}),
         ...(selected ? { selectedEpoch: result.bestEpoch, selected: { sampled: selected.sampled, full: selected.full } } : {}),
+        ...(events ? { events: events.record } : {}),
       },
     });
     log(`# checkpoint: ${runDir} (model.safetensors, config.json, log.jsonl)${selected ? ': the refit model' : ''}`);

@@ -14,18 +14,27 @@ import { defaultRatingSplit, ml100kFolder, ratingSplit } from '../data/rating_sp
 import { saveCheckpoint } from '../io/checkpoint';
 import type { Module } from '../nn/module';
 import { loadDataset } from './datasets';
+import { applyEvents, readStoredEvents } from './stored_events';
 import { appendLog, opt, peakRssMb, r4, runDirFor, type Args } from './train';
 import { lrDecayArg, num } from './args';
 
 export function trainRatingModel(model: string, a: Args): void {
   const log = (s: string) => console.log(s);
-  const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
+  let data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   const seed = num(a, 'seed', 'train');
   // The uN files of the folder the data came from (a folder of ml-100k's format has its own).
   const dir = ml100kFolder(data, { dataDir: a['data-dir'] as string | undefined });
   const splitName = String(a.split ?? defaultRatingSplit(data, dir));
-  const split = ratingSplit(data, splitName, seed, 0.05, dir);
+  let split = ratingSplit(data, splitName, seed, 0.05, dir);
   log(`# ${data.name} split ${splitName}: ${split.fit.length} fit / ${split.valid.length} validation / ${split.test.length} test ratings`);
+  // --events: the ratings a service stored join the training part (validation and test stay the data set's own).
+  const events = a.events === undefined ? null : readStoredEvents(String(a.events), data);
+  if (events) {
+    const fit = applyEvents(events, data, split.fit, 'ratings');
+    split = { ...split, fit: fit.train, train: applyEvents(events, data, split.train, 'ratings').train };
+    data = fit.data;
+    log(`# events: ${events.record.events} stored events up to #${events.record.upToSeq} of ${events.record.store} (rated ones train: ${split.fit.length} fit ratings now), ${events.record.newUsers} new users, ${events.record.newItems} new items`);
+  }
   const runDir = runDirFor(a, model, data.name);
   const patience = a.patience === undefined ? undefined : num(a, 'patience', 'train');
   const epochLog = (e: { epoch: number; loss: number; seconds: number; valid?: { rmse: number } | null }) => {
@@ -89,7 +98,7 @@ export function trainRatingModel(model: string, a: Args): void {
   const test = evaluatePairRatings((u, i) => net.predictRatings(u, i), split.test);
   log(`test (best validation epoch ${result.bestEpoch}): RMSE ${test.rmse.toFixed(4)} MAE ${test.mae.toFixed(4)} on ${test.count} ratings`);
   if (runDir) {
-    saveCheckpoint(runDir, net, { model, config, dataset: data.name, info: { split: splitName, seed, bestEpoch: result.bestEpoch, test } });
+    saveCheckpoint(runDir, net, { model, config, dataset: data.name, info: { split: splitName, seed, bestEpoch: result.bestEpoch, test, ...(events ? { events: events.record } : {}) } });
     log(`# checkpoint: ${runDir}`);
   }
   net.dispose();

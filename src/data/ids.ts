@@ -20,14 +20,35 @@ export function parseDecimalId(text: string): number {
 
 export class IdMap {
   private lookup: Map<RawId, number> | null = null;
+  private extraLookup: Map<string, number> | null = null;
 
   private constructor(
     /** 'identity': raw id == dense id (NCF-format files, synthetic data). */
     readonly kind: 'identity' | 'number' | 'string',
     private readonly nums: Float64Array | null,
     private readonly strs: readonly string[] | null,
+    /** Ids of the base map (before any extension). */
     private readonly n: number,
+    /** Ids appended by extend(), as strings, dense ids n, n+1, ... */
+    private readonly extra: readonly string[] = [],
   ) {}
+
+  /**
+   * This map with `raw` ids appended (dense ids size, size+1, ... in the order given): users
+   * and items a service saw after the data set was made. Appended ids keep every existing
+   * dense id, so splits and evaluation sets made on the base data stay valid.
+   */
+  extend(raw: readonly string[]): IdMap {
+    if (raw.length === 0) return this;
+    const extra = [...this.extra];
+    const seen = new Set(extra);
+    for (const r of raw) {
+      if (this.dense(r) >= 0 || seen.has(r)) throw new Error(`IdMap.extend: id ${JSON.stringify(r)} is already in the map`);
+      seen.add(r);
+      extra.push(r);
+    }
+    return new IdMap(this.kind, this.nums, this.strs, this.n, extra);
+  }
 
   /** Raw id i for dense id i, i = 0..n-1. */
   static identity(n: number): IdMap {
@@ -52,12 +73,13 @@ export class IdMap {
   }
 
   get size(): number {
-    return this.n;
+    return this.n + this.extra.length;
   }
 
   /** The raw id of dense index i. */
   raw(i: number): RawId {
-    if (!(i >= 0 && i < this.n && Number.isInteger(i))) throw new Error(`IdMap: dense id ${i} out of range [0, ${this.n})`);
+    if (!(i >= 0 && i < this.size && Number.isInteger(i))) throw new Error(`IdMap: dense id ${i} out of range [0, ${this.size})`);
+    if (i >= this.n) return this.extra[i - this.n];
     if (this.kind === 'identity') return i;
     return this.kind === 'number' ? this.nums![i] : this.strs![i];
   }
@@ -67,6 +89,13 @@ export class IdMap {
    * `"0x2a"`, `"4.2e1"` or `"042"` find nothing (parseDecimalId).
    */
   dense(raw: RawId): number {
+    const base = this.denseBase(raw);
+    if (base >= 0 || this.extra.length === 0) return base;
+    if (!this.extraLookup) this.extraLookup = new Map(this.extra.map((r, k) => [r, this.n + k]));
+    return this.extraLookup.get(String(raw)) ?? -1;
+  }
+
+  private denseBase(raw: RawId): number {
     if (this.kind === 'string') {
       return this.getLookup().get(String(raw)) ?? -1;
     }
@@ -92,23 +121,28 @@ export class IdMap {
   /** Like dense(), but throws naming what was looked up (`what`: e.g. "user"). */
   denseOrThrow(raw: RawId, what = 'id'): number {
     const i = this.dense(raw);
-    if (i < 0) throw new Error(`unknown ${what} ${JSON.stringify(raw)}: not among the ${this.n} ${what}s of this data set`);
+    if (i < 0) throw new Error(`unknown ${what} ${JSON.stringify(raw)}: not among the ${this.size} ${what}s of this data set`);
     return i;
   }
 
   /** All raw ids in dense order. */
   toArray(): RawId[] {
-    const out: RawId[] = new Array(this.n);
+    const out: RawId[] = new Array(this.size);
     for (let i = 0; i < this.n; i++) out[i] = this.kind === 'identity' ? i : this.kind === 'number' ? this.nums![i] : this.strs![i];
+    for (let k = 0; k < this.extra.length; k++) out[this.n + k] = this.extra[k];
     return out;
   }
 
   /** The map restricted to the dense ids in `keep` (ascending); raw order is preserved. */
   subset(keep: Int32Array): IdMap {
     for (let i = 0; i < keep.length; i++) {
-      if (keep[i] < 0 || keep[i] >= this.n || (i > 0 && keep[i] <= keep[i - 1])) {
+      if (keep[i] < 0 || keep[i] >= this.size || (i > 0 && keep[i] <= keep[i - 1])) {
         throw new Error('IdMap.subset: keep must hold ascending dense ids in range');
       }
+    }
+    if (this.extra.length) {
+      const base = keep.filter((i) => i < this.n), added = Array.from(keep.filter((i) => i >= this.n), (i) => this.extra[i - this.n]);
+      return new IdMap(this.kind, this.nums, this.strs, this.n).subset(base).extend(added);
     }
     if (this.kind === 'string') return new IdMap('string', null, Array.from(keep, (i) => this.strs![i]), keep.length);
     const nums = new Float64Array(keep.length);

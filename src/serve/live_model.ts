@@ -21,6 +21,10 @@ export interface LiveModelInfo {
   version: string;
   /** Where it came from (a checkpoint folder), if anywhere. */
   source?: string;
+  /** The data set as loaded, before stored events extended its ids (a reload may reuse it). */
+  baseData?: Interactions;
+  /** The model was trained on stored events up to this seq (later ones are new to it). */
+  eventsUpTo?: number;
 }
 
 export class LiveModel {

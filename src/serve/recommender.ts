@@ -259,11 +259,15 @@ export class LiveRecommender {
     const events = this.eventHistory(live, state.events);
     let plan: Plan;
     if (u >= 0) {
+      // A model retrained on the store (train --events) has its events up to eventsUpTo in
+      // its training data already: only later ones are new to it.
+      const upTo = live.info.eventsUpTo ?? 0;
+      const newEvents = upTo > 0 ? this.eventHistory(live, state.events.filter((e) => e.seq > upTo)) : events;
       const train = live.catalog.trainingHistory(u);
-      const history = concatHistory(train, events);
-      const seen = history.items;
+      const history = concatHistory(train, newEvents);
+      const seen = concatHistory(train, events).items;
       plan = { strategy: 'model', rep: live.adapter.knownRep(u), scores: null, blend: null, history, seen };
-      if (events.items.length > 0) {
+      if (newEvents.items.length > 0) {
         const t0 = performance.now();
         const rep = live.adapter.foldInKnown(u, history, foldSeed(state.user, history.items.length));
         if (rep !== null) {

@@ -186,3 +186,23 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 }
+
+/**
+ * Every event of a store file with seq <= upToSeq (default: all), oldest first, read directly
+ * (no server needed): what `neurec train --events` trains on and a checkpoint trained so
+ * rebuilds its ids from. Returns the high-water mark it read up to.
+ */
+export function readSqliteEvents(file: string, upToSeq = Number.MAX_SAFE_INTEGER): { events: StoredEvent[]; upToSeq: number } {
+  if (!fs.existsSync(file)) throw new Error(`event store ${file}: no such file`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version < 1 || version > SQLITE_MIGRATIONS.length) throw new Error(`event store ${file}: schema version ${version} (this neurec reads 1..${SQLITE_MIGRATIONS.length})`);
+    const cols = version >= 2 ? 'seq, user, item, kind, rating, ts, event_id' : 'seq, user, item, kind, rating, ts, NULL AS event_id';
+    const rows = db.prepare(`SELECT ${cols} FROM events WHERE seq <= ? ORDER BY seq`).all(upToSeq) as EventRow[];
+    const events = rows.map(toEvent);
+    return { events, upToSeq: events.length ? events[events.length - 1].seq : 0 };
+  } finally {
+    db.close();
+  }
+}
