@@ -34,7 +34,7 @@ export function movieTitle(genre: string, year: number, rng: Rng, taken: Map<str
   const adj = adjs[rng.int(adjs.length)], noun = nouns[rng.int(nouns.length)], other = nouns[rng.int(nouns.length)];
   const patterns = [
     `The ${adj} ${noun}`, `${adj} ${noun}`, other === noun ? `The ${noun}` : `${noun} of the ${adj} ${other}`,
-    `${NAMES[rng.int(NAMES.length)]}'s ${noun}`, `A ${adj} ${noun}`, `${noun}`,
+    `${NAMES[rng.int(NAMES.length)]}'s ${noun}`, `${/^[AEIOU]/.test(adj) ? 'An' : 'A'} ${adj} ${noun}`, `${noun}`,
   ];
   let title = patterns[rng.int(patterns.length)];
   const seen = taken.get(title) ?? 0;
