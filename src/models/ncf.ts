@@ -248,10 +248,8 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
       return { itemG, itemProj, wu, wm };
     }));
     const bias = this.predict.bias ? this.predict.bias.item() : 0;
-    const allItems = Int32Array.from({ length: I }, (_, i) => i);
-    // Users per tower pass: bounds the [users·nItems, L1] activations to about 4 MB.
-    const perPass = Math.max(1, Math.floor((1 << 20) / (I * (this.layers[1] ?? 1))));
     const layers = this.tower?.layers ?? [];
+    const L1 = this.layers[1] ?? 0;
     return {
       scoreAll: (v: Tensor): Tensor => noGrad(() => tidy(() => {
         const n = v.shape[0];
@@ -262,19 +260,16 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
           for (let k = 0; k < s.length; k++) out[k] += s[k];
         }
         if (m && cache.itemProj) {
-          const up = matmul(m, cache.wu!, { transB: true });
-          for (let s = 0; s < n; s += perPass) {
-            const e = Math.min(n, s + perPass), c = e - s;
-            const rep = new Int32Array(c * I), items = new Int32Array(c * I);
-            for (let k = 0; k < c; k++) {
-              rep.fill(s + k, k * I, (k + 1) * I);
-              items.set(allItems, k * I);
-            }
+          // Per user: the item half's first layer plus this user's row (a row broadcast), ReLU,
+          // then the rest of the tower over the catalogue: a few calls on [nItems, ·] each.
+          const up = matmul(m, cache.wu!, { transB: true }).toFloat32Array();
+          for (let b = 0; b < n; b++) {
             tidy(() => {
-              let h = relu(add(gather(cache.itemProj!, Tensor.fromArray(items, [c * I], 'int32')), gather(up, Tensor.fromArray(rep, [c * I], 'int32'))));
+              let h = relu(add(cache.itemProj!, Tensor.fromArray(up.subarray(b * L1, (b + 1) * L1), [1, L1])));
               for (let l = 1; l < layers.length; l++) h = layers[l].forward(h, true);
               const y = linear(h, cache.wm!, null).toFloat32Array();
-              for (let k = 0; k < y.length; k++) out[s * I + k] += y[k];
+              const row = out.subarray(b * I, (b + 1) * I);
+              for (let i = 0; i < I; i++) row[i] += y[i];
             });
           }
         }

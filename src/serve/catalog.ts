@@ -35,7 +35,8 @@ export class Catalog {
     this.nUsers = data.nUsers;
     this.nItems = data.nItems;
     this.seen = indexByUser(train.users, train.items, train.nUsers, train.nItems);
-    this.ratings = Float32Array.from(this.seen.rows, (r) => train.ratings[r]);
+    this.ratings = new Float32Array(this.seen.rows.length);
+    for (let k = 0; k < this.ratings.length; k++) this.ratings[k] = train.ratings[this.seen.rows[k]];
     let lo = Infinity, hi = -Infinity;
     for (const r of train.ratings) {
       if (r < lo) lo = r;

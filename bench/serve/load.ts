@@ -1,0 +1,41 @@
+/**
+ * The load generator of `npm run bench:serve`, run as its own process (so it does not share the
+ * server's event loop): autocannon against one route with random users or items, printing one
+ * JSON line of requests/s and latency percentiles.
+ *
+ *   node dist/bench/serve/load.js <url> <reads|writes> <connections> <seconds> <users file>
+ */
+import * as fs from 'fs';
+import autocannon, { type Request } from 'autocannon';
+
+interface Target {
+  users: string[];
+  items: string[];
+}
+
+async function main(): Promise<void> {
+  const [url, kind, conns, seconds, file] = process.argv.slice(2);
+  const t: Target = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)];
+  let n = 0;
+  const request: Request = kind === 'reads'
+    ? { method: 'GET' as const, setupRequest: (r) => ({ ...r, path: `/v1/users/${pick(t.users)}/recommendations?k=10` }) }
+    : {
+      method: 'POST' as const,
+      setupRequest: (r) => ({
+        ...r, path: `/v1/users/${pick(t.users)}/interactions`, headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ item: pick(t.items), kind: 'click', id: `${process.pid}-${n++}` }),
+      }),
+    };
+  const result = await autocannon({ url, connections: Number(conns), duration: Number(seconds), requests: [request] });
+  const lat = result.latency as unknown as Record<string, number>;
+  console.log(JSON.stringify({
+    kind, connections: Number(conns), seconds: Number(seconds), requests: result.requests.total, rps: Math.round(result.requests.average),
+    p50_ms: lat.p50, p90_ms: lat.p90, p99_ms: lat.p99, max_ms: lat.max, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx,
+  }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

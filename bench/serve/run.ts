@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:serve`: the service measured as it runs. autocannon from its own process on
+ * loopback (it shares the machine's cores with the server: on 2 cores the load generator takes
+ * roughly one of them), against NeuMF and I-AutoRec checkpoints of ml-1m-ncf, users drawn at
+ * random:
+ *   - reads: requests/s and p50/p99 at 1, 10 and 100 connections;
+ *   - writes: durable interactions/s at 10 connections, with reads at 10 connections beside them;
+ *   - peak RSS of the server;
+ *   - fold-in: per model, 5 and 50 ratings (bench/serve/foldin.ts);
+ *   - kill -9 mid-burst: acknowledged vs stored events, time to ready again.
+ *
+ *   npm run bench:serve -- [--data ml-1m-ncf] [--seconds 10] [--models neumf,autoencoder]
+ *                          [--fold-models neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features]
+ *                          [--skip-load] [--skip-fold] [--skip-kill] [--write]
+ *
+ * Checkpoints are trained once into runs/bench-serve/ (few epochs: this measures serving, not
+ * accuracy) and reused. --write puts the tables in bench/RESULTS.md.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { resolveDataset } from '../../src/data/source';
+import { CLI, peakRssMb, startServer, stopServer } from './server';
+import { foldInRow, type FoldInRow } from './foldin';
+import { killNineTest } from './durability';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const flag = (name: string) => process.argv.includes(name);
+
+const data = arg('--data', 'ml-1m-ncf');
+const seconds = Number(arg('--seconds', '10'));
+const loadModels = arg('--models', 'neumf,autoencoder').split(',');
+const foldModels = arg('--fold-models', 'neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features').split(',');
+const runsDir = path.resolve('runs', 'bench-serve');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-bench-serve-'));
+
+/** How each bench model is trained (few epochs; the data set's own split and defaults otherwise). */
+const TRAIN: Record<string, string[]> = {
+  neumf: ['--model', 'neumf', '--epochs', '5', '--validation', 'none'],
+  gmf: ['--model', 'gmf', '--epochs', '5', '--validation', 'none'],
+  mf: ['--model', 'mf', '--epochs', '5', '--validation', 'none'],
+  vae: ['--model', 'vae', '--epochs', '60', '--validation', 'none'],
+  autoencoder: ['--model', 'autoencoder', '--variant', 'item', '--epochs', '20'],
+  'u-autorec': ['--model', 'autoencoder', '--variant', 'user', '--epochs', '20'],
+  'mf-rating': ['--model', 'mf-rating', '--epochs', '10'],
+  classifier: ['--model', 'classifier', '--epochs', '5'],
+  features: ['--model', 'features', '--epochs', '5'],
+};
+
+function checkpoint(name: string): string {
+  const dir = path.join(runsDir, `${name}-${data}`);
+  if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
+  console.log(`# training ${name} on ${data} for the bench: ${TRAIN[name].join(' ')}`);
+  const r = spawnSync(process.execPath, [CLI, 'train', '--dataset', data, ...TRAIN[name], '--save', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`training ${name} failed`);
+  return dir;
+}
+
+interface LoadResult {
+  kind: string;
+  connections: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+
+/** One autocannon run in its own process. */
+function load(url: string, kind: 'reads' | 'writes', connections: number, secs: number, targets: string): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(__dirname, 'load.js'), url, kind, String(connections), String(secs), targets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load ${kind} exited ${code}`))));
+  });
+}
+
+interface ModelLoad {
+  model: string;
+  reads: LoadResult[];
+  writes: LoadResult;
+  readsDuringWrites: LoadResult;
+  peakRssMb: number;
+  readyMs: number;
+}
+
+async function loadBench(name: string, targets: string): Promise<ModelLoad> {
+  const s = await startServer(checkpoint(name), path.join(tmp, `${name}-events.sqlite`));
+  try {
+    await load(s.url, 'reads', 10, 2, targets); // warm-up
+    const reads: LoadResult[] = [];
+    for (const c of [1, 10, 100]) {
+      const r = await load(s.url, 'reads', c, seconds, targets);
+      console.log(`${name} reads  c=${String(c).padStart(3)}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx)`);
+      reads.push(r);
+    }
+    const [writes, readsDuringWrites] = await Promise.all([load(s.url, 'writes', 10, seconds, targets), load(s.url, 'reads', 10, seconds, targets)]);
+    console.log(`${name} writes c= 10: ${writes.rps} durable interactions/s, p50 ${writes.p50_ms} ms, p99 ${writes.p99_ms} ms; reads beside them c=10: ${readsDuringWrites.rps} req/s, p99 ${readsDuringWrites.p99_ms} ms`);
+    return { model: name, reads, writes, readsDuringWrites, peakRssMb: peakRssMb(s.proc.pid!), readyMs: Math.round(s.readyMs) };
+  } finally {
+    await stopServer(s);
+  }
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
+function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<typeof killNineTest>> | null): string {
+  const lines: string[] = [];
+  const when = new Date().toISOString().slice(0, 10);
+  let commit = '';
+  try {
+    commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  } catch {
+    // not a checkout
+  }
+  lines.push(`Measured ${when}${commit ? ` at commit ${commit}` : ''} on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; ${data}; autocannon in its own process on the same cores (it takes about one of them); ${seconds} s per row.`, '');
+  if (loads.length) {
+    lines.push('| model | connections | requests/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|');
+    for (const l of loads) {
+      for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} |`);
+      lines.push(`| ${l.model} writes (durable) | 10 | ${l.writes.rps} | ${l.writes.p50_ms} | ${l.writes.p99_ms} | ${l.writes.errors + l.writes.non2xx + l.writes.timeouts} |`);
+      lines.push(`| ${l.model} reads beside the writes | 10 | ${l.readsDuringWrites.rps} | ${l.readsDuringWrites.p50_ms} | ${l.readsDuringWrites.p99_ms} | ${l.readsDuringWrites.errors + l.readsDuringWrites.non2xx} |`);
+    }
+    lines.push('', `Peak RSS of the server: ${loads.map((l) => `${l.model} ${l.peakRssMb} MB`).join(', ')}; ready ${loads.map((l) => `${l.model} ${l.readyMs} ms`).join(', ')} after start.`, '');
+  }
+  if (folds.length) {
+    lines.push('| model | a new user\'s ratings | fold-in 5 ratings ms | 50 ratings ms | whole answer 5 / 50 ms | Horror fan: genre share of top 20 before → after |', '|---|---|---|---|---|---|');
+    for (const f of folds) lines.push(`| ${f.model} | ${f.foldIn} | ${f1(f.fold5)} | ${f1(f.fold50)} | ${f1(f.total5)} / ${f1(f.total50)} | ${f.shareBefore.toFixed(2)} → ${f.shareAfter.toFixed(2)} |`);
+    lines.push('');
+  }
+  if (k9) lines.push(`kill -9 mid-burst (${k9.clients} clients posting for ${k9.burstSeconds} s): ${k9.acknowledged} events acknowledged, ${k9.stored} stored, **${k9.lost} lost**; the restarted server was ready in ${k9.readyAgainMs} ms.`);
+  return lines.join('\n');
+}
+
+function writeResults(text: string): void {
+  const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'RESULTS.md');
+  const block = `<!-- serve:start -->\n${text}\n<!-- serve:end -->`;
+  let body = fs.readFileSync(file, 'utf8');
+  if (/<!-- serve:start -->[\s\S]*<!-- serve:end -->/.test(body)) body = body.replace(/<!-- serve:start -->[\s\S]*<!-- serve:end -->/, block);
+  else body += `\n## Serving (npm run bench:serve)\n\n${block}\n`;
+  fs.writeFileSync(file, body);
+  console.log(`# wrote ${file}`);
+}
+
+async function main(): Promise<void> {
+  const d = resolveDataset(data, {});
+  const targets = path.join(tmp, 'targets.json');
+  fs.writeFileSync(targets, JSON.stringify({
+    users: Array.from({ length: d.nUsers }, (_, u) => String(d.userIds.raw(u))),
+    items: Array.from({ length: d.nItems }, (_, i) => String(d.itemIds.raw(i))),
+  }));
+  const loads: ModelLoad[] = [];
+  if (!flag('--skip-load')) for (const m of loadModels) loads.push(await loadBench(m, targets));
+  const folds: FoldInRow[] = [];
+  if (!flag('--skip-fold')) {
+    for (const m of foldModels) {
+      const row = await foldInRow(m, checkpoint(m));
+      console.log(`${m} fold-in: 5 ratings ${f1(row.fold5)} ms, 50 ratings ${f1(row.fold50)} ms (answers ${f1(row.total5)} / ${f1(row.total50)} ms); Horror share ${row.shareBefore} -> ${row.shareAfter}`);
+      folds.push(row);
+    }
+  }
+  let k9 = null;
+  if (!flag('--skip-kill')) {
+    k9 = await killNineTest(checkpoint('neumf'), path.join(tmp, 'k9.sqlite'), Array.from({ length: d.nItems }, (_, i) => String(d.itemIds.raw(i))));
+    console.log(`kill -9: ${k9.acknowledged} acknowledged, ${k9.stored} stored, ${k9.lost} lost; ready again in ${k9.readyAgainMs} ms`);
+  }
+  const text = tables(loads, folds, k9);
+  console.log('\n' + text);
+  if (flag('--write')) writeResults(text);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
