@@ -1,8 +1,8 @@
 {
   "variables": {
-    # asan=1 (scripts/test_asan.sh): AddressSanitizer, -O1 -g, and exact-size allocations
+    # neurec_asan=1 (scripts/test_asan.sh): AddressSanitizer, -O1 -g, and exact-size allocations
     # (NEUREC_EXACT_ALLOC) so a read or write past a storage's last element is caught.
-    "asan%": 0
+    "neurec_asan%": 0
   },
   "targets": [
     {
@@ -17,7 +17,7 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "ldflags": ["-pthread"],
       "conditions": [
-        ["asan==1", {
+        ["neurec_asan==1", {
           "defines": ["NEUREC_EXACT_ALLOC"],
           "cflags": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
           "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
