@@ -66,6 +66,22 @@ test('sizes whose product wraps int64 throw in every kernel, before any memory i
   assert.match(o.tooLarge, /unary_fwd: n = 4294967297 is too large: a size is at most 4294967296/);
 });
 
+test('an empty output returns at once, however large the other sizes (the fuzzer found an 86 s broadcast)', () => {
+  const big = 2 ** 32 - 1;
+  const t0 = Date.now();
+  const o = outcomes('const S = (n) => new A.Storage(n, 0, true);', {
+    broadcast: `A.broadcast_fwd(S(0), S(0), ${big}, 6, 0, 1)`,
+    sum: `A.sum_fwd(S(0), S(0), 1, ${big}, 0, 1)`,
+    binary: `A.binary_fwd(S(0), S(0), S(0), ${big}, 0, 0, 0, 0, 0, 0)`,
+    copyCols: `A.copy_cols(S(0), S(0), ${big}, 0, 0, 0, 0, 0, false)`,
+    transpose: `A.transpose_fwd(S(0), S(0), ${big}, 0)`,
+    linearBwd: `A.linear_bwd(null, null, S(0), S(0), S(0), S(0), null, ${big}, 0, 0, false, false)`,
+    batchnorm: `A.batchnorm_fwd(S(0), S(0), S(0), S(0), null, null, null, null, ${big}, 0, 0.1, 1e-5, true)`,
+  });
+  for (const [k, v] of Object.entries(o)) assert.is(v, 'returned', k);
+  assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+});
+
 test('unary_bwd without the x or y its op reads throws (it dereferenced null)', () => {
   const o = outcomes('const S = (n) => new A.Storage(n, 0, true);', {
     reluNoX: 'A.unary_bwd(S(4), S(4), null, null, 4, 0)',

@@ -67,6 +67,7 @@ int64_t row_grain(int64_t N) { return std::max<int64_t>(1, kGrain / std::max<int
 void batchnorm_fwd(float* y, float* mean, float* invstd, const float* x, const float* gamma, const float* beta,
                    float* run_mean, float* run_var, int64_t M, int64_t N, float momentum, float eps, bool training) {
   check_batchnorm_fwd_args(run_mean, run_var, M, momentum, eps, training);
+  if (N == 0) return;  // no features: nothing to write, and no loop over the rows
   if (training) {
     std::vector<double> mu = column_sums(M, N, [&](double* acc, int64_t i) { acc_row(acc, x + i * N, N); });
     for (auto& m : mu) m /= static_cast<double>(M);
@@ -98,6 +99,7 @@ void batchnorm_fwd(float* y, float* mean, float* invstd, const float* x, const f
 
 void batchnorm_bwd(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x, const float* mean,
                    const float* invstd, const float* gamma, int64_t M, int64_t N, bool training) {
+  if (N == 0) return;  // no features: nothing to write, and no loop over the rows
   std::vector<double> s(static_cast<size_t>(2 * N), 0.0);  // Σ dy, Σ dy·(x - mean) per feature
   if (training || dgamma || dbeta)
     s = column_sums(M, 2 * N, [&](double* acc, int64_t i) { acc_bwd(acc, dy + i * N, x + i * N, mean, N); });

@@ -138,6 +138,8 @@ bool unary_avx2(float* out, const float* x, int64_t n, int op) {
 
 void binary_fwd(float* out, const float* a, const float* b, int64_t M, int64_t N, int64_t ars, int64_t acs,
                 int64_t brs, int64_t bcs, int op) {
+  if (op < kAdd || op > kDiv) throw std::invalid_argument("unknown binary op code " + std::to_string(op));
+  if (M == 0 || N == 0) return;  // nothing to write (and no loop over the other size)
   switch (op) {
     case kAdd: return binary_dispatch(out, a, b, M, N, ars, acs, brs, bcs, [](float x, float y) { return x + y; });
     case kSub: return binary_dispatch(out, a, b, M, N, ars, acs, brs, bcs, [](float x, float y) { return x - y; });

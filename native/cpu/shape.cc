@@ -31,6 +31,7 @@ NR_VECTORIZE float sum_contig(const float* x, int64_t n) {
 
 void copy_cols(float* out, const float* x, int64_t rows, int64_t out_cols, int64_t out_off, int64_t x_cols,
                int64_t x_off, int64_t len, bool accumulate) {
+  if (rows == 0 || len == 0) return;  // an empty block: no loop over the rows
   int64_t grain = std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, len));
   parallel_for(rows, grain, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
@@ -43,6 +44,7 @@ void copy_cols(float* out, const float* x, int64_t rows, int64_t out_cols, int64
 }
 
 void transpose_fwd(float* out, const float* x, int64_t M, int64_t N) {
+  if (M == 0 || N == 0) return;
   constexpr int64_t T = 32;
   int64_t tiles = (M + T - 1) / T;
   parallel_for(tiles, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, N)), [&](int64_t b, int64_t e) {
@@ -58,6 +60,7 @@ void transpose_fwd(float* out, const float* x, int64_t M, int64_t N) {
 }
 
 void sum_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner, float scale) {
+  if (outer == 0 || inner == 0) return;  // no output: R may be anything, and is not looped over
   if (inner == 1) {  // each output is the sum of one contiguous row
     parallel_for(outer, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, R)), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) out[o] = sum_contig(x + o * R, R) * scale;
@@ -90,6 +93,7 @@ void sum_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner
 }
 
 void broadcast_fwd(float* out, const float* x, int64_t outer, int64_t R, int64_t inner, float scale) {
+  if (outer == 0 || R == 0 || inner == 0) return;  // no output: no loop over the other sizes
   parallel_for(outer * R, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, inner)), [&](int64_t b, int64_t e) {
     for (int64_t k = b; k < e; ++k) {
       int64_t o = k / R;

@@ -72,6 +72,9 @@ export function loadCsv(file: string, opts: CsvOptions): Interactions {
     const raw = new RawRatings(countLines(buf));
     if (strUser) raw.userStrs = [];
     if (strItem) raw.itemStrs = [];
+    // Every line has the header's field count (or the first line's): a stray separator in an
+    // unquoted field would otherwise shift the columns of its line silently.
+    let width = names ? names.length : -1;
     while (sc.nextLine()) {
       let u = 0, i = 0, r = 1, t = NaN;
       for (let c = 0; c <= lastCol; c++) {
@@ -90,6 +93,11 @@ export function loadCsv(file: string, opts: CsvOptions): Interactions {
           else i = Number(s);
         }
       }
+      let fields = lastCol + 1;
+      for (; sc.hasField(); fields++) sc.skip(`column ${fields}`);
+      if (width < 0) width = fields;
+      if (fields !== width)
+        sc.fail(`expected ${width} fields (as ${names ? 'the header has' : 'the first line has'}), found ${fields}: "${sc.lineText()}"`);
       raw.push(u, i, r, t);
     }
     return raw;

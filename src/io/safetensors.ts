@@ -29,7 +29,10 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
 }
 
 export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata: Record<string, string> = {}): Buffer {
-  const header: Record<string, unknown> = {};
+  if (tensors.has('__metadata__')) throw new Error('safetensors: "__metadata__" is reserved for the metadata, not a tensor name');
+  // No prototype: a tensor named "__proto__" is a key like any other (on {} it set the prototype
+  // and vanished from the file).
+  const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   const names = [...tensors.keys()].sort();

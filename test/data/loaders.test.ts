@@ -241,6 +241,16 @@ test('ids are decimal: 16, 0x10, 1e1, 10 and 0b10000 never load as the same user
   assert.is(loadCsv(csv, { columns: { user: 'u', item: 'i' } }).nUsers, 5);
 });
 
+test('loadCsv: a line with more or fewer fields than the header is an error, not shifted columns (found by the fuzzer)', () => {
+  const csv = (text: string) => path.join(fixtureDir({ 'r.csv': text }), 'r.csv');
+  const cols = { columns: { user: 'u', item: 'i', rating: 'r' } };
+  // "1,2" unquoted in the user column moved the item into the rating and the rating into nothing.
+  throwsWith(() => loadCsv(csv('u,i,r\n7,3,4\n1,2,5,4\n'), cols), 'r.csv line 3: expected 3 fields (as the header has), found 4');
+  throwsWith(() => loadCsv(csv('u,i,r,t\n7,3,4,1\n8,3,4\n'), { columns: { user: 'u', item: 'i' } }), 'r.csv line 3: expected 4 fields (as the header has), found 3');
+  throwsWith(() => loadCsv(csv('7,3\n8,3,1\n'), { header: false, columns: { user: 0, item: 1 } }), 'r.csv line 2: expected 2 fields (as the first line has), found 3');
+  assert.is(loadCsv(csv('u,i,r\n"1,2",3,4\n7,3,4\n'), cols).nUsers, 2, 'a quoted separator is one field');
+});
+
 test('real data: ml-100k and ml-1m-ncf load with the documented sizes', () => {
   const d100 = realData('ml-100k');
   if (d100) {

@@ -77,6 +77,17 @@ test('safetensors: every bad header field is an Error naming the file, the tenso
   assert.equal([...ok.tensors.keys()].sort(), ['e', 'w']);
 });
 
+test('safetensors: a tensor named __proto__ (or constructor) is written and read like any other (found by the fuzzer)', () => {
+  const t = new Map([
+    ['__proto__', { dtype: 'F32' as const, shape: [1], data: Float32Array.of(1.5) }],
+    ['constructor', { dtype: 'I32' as const, shape: [2], data: Int32Array.of(3, 4) }],
+  ]);
+  const back = decodeSafetensors(encodeSafetensors(t), 'p.safetensors');
+  assert.equal([...back.tensors.keys()].sort(), ['__proto__', 'constructor']);
+  assert.equal(Array.from(back.tensors.get('__proto__')!.data), [1.5]);
+  assert.throws(() => encodeSafetensors(new Map([['__metadata__', t.get('__proto__')!]])), /"__metadata__" is reserved/);
+});
+
 test('checkpoint config.json: null, an array or a missing field is an Error naming the file and the field', () => {
   const dir = path.join(tmp, 'meta');
   fs.mkdirSync(dir, { recursive: true });
