@@ -60,6 +60,8 @@ function checkpoint(name: string): string {
   return dir;
 }
 
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
 interface LoadResult {
   kind: string;
   connections: number;
@@ -82,9 +84,28 @@ function load(url: string, kind: 'reads' | 'writes', connections: number, secs: 
   });
 }
 
+/** Server-side figures over one run, from /metrics: event-loop delay and scoring batches. */
+interface ServerSide {
+  loopP99Ms: number;
+  loopMaxMs: number;
+  meanBatch: number;
+}
+
+/** Reads /metrics; event-loop figures cover the time since the previous scrape (prom-client resets them). */
+async function scrape(url: string, prev?: { sum: number; count: number }): Promise<ServerSide & { sum: number; count: number }> {
+  const text = await (await fetch(url + '/metrics')).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+  const sum = value('neurec_scoring_batch_size_sum'), count = value('neurec_scoring_batch_size_count');
+  const dn = count - (prev?.count ?? 0);
+  return {
+    loopP99Ms: value('neurec_nodejs_eventloop_lag_p99_seconds') * 1000, loopMaxMs: value('neurec_nodejs_eventloop_lag_max_seconds') * 1000,
+    meanBatch: dn > 0 ? (sum - (prev?.sum ?? 0)) / dn : NaN, sum, count,
+  };
+}
+
 interface ModelLoad {
   model: string;
-  reads: LoadResult[];
+  reads: (LoadResult & { server: ServerSide })[];
   writes: LoadResult;
   readsDuringWrites: LoadResult;
   peakRssMb: number;
@@ -95,11 +116,13 @@ async function loadBench(name: string, targets: string): Promise<ModelLoad> {
   const s = await startServer(checkpoint(name), path.join(tmp, `${name}-events.sqlite`));
   try {
     await load(s.url, 'reads', 10, 2, targets); // warm-up
-    const reads: LoadResult[] = [];
+    const reads: ModelLoad['reads'] = [];
     for (const c of [1, 10, 100]) {
+      const before = await scrape(s.url);
       const r = await load(s.url, 'reads', c, seconds, targets);
-      console.log(`${name} reads  c=${String(c).padStart(3)}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx)`);
-      reads.push(r);
+      const server = await scrape(s.url, before);
+      console.log(`${name} reads  c=${String(c).padStart(3)}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx); mean batch ${f1(server.meanBatch)}, event-loop delay p99 ${f1(server.loopP99Ms)} ms, max ${f1(server.loopMaxMs)} ms`);
+      reads.push({ ...r, server });
     }
     const [writes, readsDuringWrites] = await Promise.all([load(s.url, 'writes', 10, seconds, targets), load(s.url, 'reads', 10, seconds, targets)]);
     console.log(`${name} writes c= 10: ${writes.rps} durable interactions/s, p50 ${writes.p50_ms} ms, p99 ${writes.p99_ms} ms; reads beside them c=10: ${readsDuringWrites.rps} req/s, p99 ${readsDuringWrites.p99_ms} ms`);
@@ -109,7 +132,6 @@ async function loadBench(name: string, targets: string): Promise<ModelLoad> {
   }
 }
 
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 
 function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<typeof killNineTest>> | null): string {
   const lines: string[] = [];
@@ -122,11 +144,11 @@ function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<t
   }
   lines.push(`Measured ${when}${commit ? ` at commit ${commit}` : ''} on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; ${data}; autocannon in its own process on the same cores (it takes about one of them); ${seconds} s per row.`, '');
   if (loads.length) {
-    lines.push('| model | connections | requests/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|');
+    lines.push('| model | connections | requests/s | p50 ms | p99 ms | errors | mean batch | event-loop delay p99 / max ms |', '|---|---|---|---|---|---|---|---|');
     for (const l of loads) {
-      for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} |`);
-      lines.push(`| ${l.model} writes (durable) | 10 | ${l.writes.rps} | ${l.writes.p50_ms} | ${l.writes.p99_ms} | ${l.writes.errors + l.writes.non2xx + l.writes.timeouts} |`);
-      lines.push(`| ${l.model} reads beside the writes | 10 | ${l.readsDuringWrites.rps} | ${l.readsDuringWrites.p50_ms} | ${l.readsDuringWrites.p99_ms} | ${l.readsDuringWrites.errors + l.readsDuringWrites.non2xx} |`);
+      for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} | ${f1(r.server.meanBatch)} | ${f1(r.server.loopP99Ms)} / ${f1(r.server.loopMaxMs)} |`);
+      lines.push(`| ${l.model} writes (durable) | 10 | ${l.writes.rps} | ${l.writes.p50_ms} | ${l.writes.p99_ms} | ${l.writes.errors + l.writes.non2xx + l.writes.timeouts} | | |`);
+      lines.push(`| ${l.model} reads beside the writes | 10 | ${l.readsDuringWrites.rps} | ${l.readsDuringWrites.p50_ms} | ${l.readsDuringWrites.p99_ms} | ${l.readsDuringWrites.errors + l.readsDuringWrites.non2xx} | | |`);
     }
     lines.push('', `Peak RSS of the server: ${loads.map((l) => `${l.model} ${l.peakRssMb} MB`).join(', ')}; ready ${loads.map((l) => `${l.model} ${l.readyMs} ms`).join(', ')} after start.`, '');
   }

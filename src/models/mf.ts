@@ -25,7 +25,7 @@ import type { Interactions } from '../data/dataset';
 import { meanRating, ratingRange } from '../eval/pairs_rating';
 import type { RatingModel } from './types';
 import { readSquares, type ReadSquared } from './read_squares';
-import { meanRow, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
+import { meanUserVector, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
 
 export type MfObjective = 'explicit' | 'implicit';
 
@@ -196,12 +196,7 @@ export class MF extends Module implements RatingModel, ReadSquared, UserVectorMo
   }
 
   newUserVector(): Float32Array {
-    const t = this.userVectors(Int32Array.from({ length: this.nUsers }, (_, u) => u));
-    try {
-      return meanRow(t.toFloat32Array(), this.userVectorWidth);
-    } finally {
-      t.dispose();
-    }
+    return meanUserVector(this);
   }
 
   itemVectors(): Tensor {

@@ -12,7 +12,7 @@ import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
 import { readSquares, type ReadSquared } from './read_squares';
-import { meanRow, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
+import { meanUserVector, type FoldInObjective, type UserVectorModel, type VectorScorer } from './user_vectors';
 import { keep, tidy } from '../scope';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
@@ -210,13 +210,7 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
   }
 
   newUserVector(): Float32Array {
-    const all = Int32Array.from({ length: this.nUsers }, (_, u) => u);
-    const t = this.userVectors(all);
-    try {
-      return meanRow(t.toFloat32Array(), this.userVectorWidth);
-    } finally {
-      t.dispose();
-    }
+    return meanUserVector(this);
   }
 
   itemVectors(): Tensor {

@@ -50,6 +50,16 @@ export function isUserVectorModel(m: Recommender): m is UserVectorModel {
   return typeof (m as Partial<UserVectorModel>).vectorScorer === 'function';
 }
 
+/** The mean of every trained user's vector (where a new user starts). */
+export function meanUserVector(m: Pick<UserVectorModel, 'nUsers' | 'userVectorWidth' | 'userVectors'>): Float32Array {
+  const t = m.userVectors(Int32Array.from({ length: m.nUsers }, (_, u) => u));
+  try {
+    return meanRow(t.toFloat32Array(), m.userVectorWidth);
+  } finally {
+    t.dispose();
+  }
+}
+
 /** The mean row of a [n, d] table (the starting point for a new user). */
 export function meanRow(table: Float32Array, d: number): Float32Array {
   const acc = new Float64Array(d), n = table.length / d;
