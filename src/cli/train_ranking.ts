@@ -107,7 +107,7 @@ export function trainRanker(model: string, a: Args): void {
   if (a.freeze !== undefined && model !== 'neumf') throw new Error(`train: --freeze applies to neumf, not ${model}`);
   const refit = !!valid && !a['no-refit'] && PAIR_MODELS.includes(model);
 
-  let { net, config } = startingModel(model, a, train, evalSet, log);
+  let { net, config, refitted: startRefitted } = startingModel(model, a, train, evalSet, valid ? log : () => {}, log);
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
   let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null; refit?: string };
   let selected: TestFigures | null = null;
@@ -137,7 +137,7 @@ export function trainRanker(model: string, a: Args): void {
         selected = testFigures(net, evalSet, false);
         log(`test (validation-selected, epoch ${r.bestEpoch}, trained without the carve): ${figuresLine(selected)}`);
         net.dispose();
-        ({ net, config } = startingModel(model, a, evalSet.train, evalSet, () => {}));
+        ({ net, config } = startingModel(model, a, evalSet.train, evalSet, () => {}, () => {}));
         log(`# refit on all training data (the carve put back) from the same starting weights: ${result.refit}`);
         const rr = run(net, evalSet.train, 'refit', scales);
         result.secondsPerEpoch = (result.secondsPerEpoch * result.epochs + rr.secondsPerEpoch * rr.history.length) / (result.epochs + rr.history.length);
@@ -154,7 +154,8 @@ export function trainRanker(model: string, a: Args): void {
       info: {
         bestEpoch: selected ? scheduleLength(result.refit!) : result.bestEpoch,
         sampled: final.sampled, full: final.full, secondsPerEpoch: result.secondsPerEpoch,
-        ...(result.refit ? { refit: result.refit, refitted: !!selected } : {}),
+        // refitted: these weights have seen every training item (a refit, or a start that had).
+        ...(result.refit || startRefitted ? { refit: result.refit, refitted: !!selected || startRefitted } : {}),
         ...(selected ? { selectedEpoch: result.bestEpoch, selected: { sampled: selected.sampled, full: selected.full } } : {}),
         ...(events ? { events: events.record } : {}),
       },
@@ -225,10 +226,12 @@ function trainPairs(net: BuiltModel, train: Interactions, a: Args, s: {
  * The model as training starts: new (seeded), pre-trained (--pretrain), or resumed (--resume),
  * with --freeze applied. Built the same way twice when a refit follows the validated run.
  */
-function startingModel(model: string, a: Args, train: Interactions, evalSet: NcfEvalSet, log: (s: string) => void): { net: BuiltModel; config: Record<string, unknown> } {
+function startingModel(model: string, a: Args, train: Interactions, evalSet: NcfEvalSet, warn: (s: string) => void, log: (s: string) => void): { net: BuiltModel; config: Record<string, unknown>; refitted: boolean } {
   const base = { nUsers: evalSet.nUsers, nItems: evalSet.nItems, seed: num(a, 'seed', 'train') };
   let config: Record<string, unknown> = {};
   let net: BuiltModel;
+  const refitted = [a.resume, ...(a.pretrain ? String(a.pretrain).split(',') : [])]
+    .some((dir) => typeof dir === 'string' && dir !== 'fresh' && readCheckpointMeta(dir).info?.refitted === true);
   if (model === 'popularity') {
     net = new Popularity(train);
   } else if (model === 'vae') {
@@ -239,7 +242,7 @@ function startingModel(model: string, a: Args, train: Interactions, evalSet: Ncf
     net = new MF(config as unknown as ConstructorParameters<typeof MF>[0]);
   } else {
     config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !!a['sparse-adam'], initStd: opt(a, 'init-std', 0.01), ...(a['unit-h'] ? { unitH: true } : {}) };
-    net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, log);
+    net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, warn, log);
   }
   if (a.resume) {
     const meta = readCheckpointMeta(String(a.resume));
@@ -251,6 +254,7 @@ function startingModel(model: string, a: Args, train: Interactions, evalSet: Ncf
     net = buildModel(model, config, evalSet.train);
     loadWeights(String(a.resume), net);
     log(`# resumed from ${a.resume} (${meta.info?.bestEpoch ?? '?'} epochs done there)`);
+    warnIfRefitted(String(a.resume), meta.info, warn);
   }
   if (a.freeze !== undefined) {
     const parts = [...new Set(String(a.freeze).split(','))]; // 'gmf,gmf' is one part
@@ -261,15 +265,25 @@ function startingModel(model: string, a: Args, train: Interactions, evalSet: Ncf
     const what = parts.length > 1 ? 'parts frozen: only the predict layer trains' : 'part frozen: its weights stay as they start';
     log(`# ${parts.join(' and ')} ${what}`);
   }
-  return { net, config };
+  return { net, config, refitted };
 }
 
-function pretrainedOrNew(model: NcfKind, config: Record<string, unknown>, a: Args, fingerprint: string, log: (s: string) => void): NCF {
+/**
+ * A checkpoint refit on all training data has seen every item a validation carve takes out, so
+ * validating from its weights flatters them (epoch 0 of a resumed refit model always wins).
+ */
+function warnIfRefitted(dir: string, info: Record<string, unknown> | undefined, warn: (s: string) => void): void {
+  if (info?.refitted === true)
+    warn(`# note: ${dir} was refit on all training data, validation items included, so validation scores from it are optimistic ` +
+      '(to fine-tune on a carve, train it with --no-refit; to train on, use --validation none)');
+}
+
+function pretrainedOrNew(model: NcfKind, config: Record<string, unknown>, a: Args, fingerprint: string, warn: (s: string) => void, log: (s: string) => void): NCF {
   if (!a.pretrain) return buildModel(model, config) as NCF;
   if (model !== 'neumf') throw new Error(`train: --pretrain applies to neumf, not ${model}`);
   const [gDir, mDir] = String(a.pretrain).split(',');
   if (!gDir || !mDir) throw new Error('train: --pretrain needs two folders: <gmf checkpoint>,<mlp checkpoint> (either may be "fresh")');
-  const load = (dir: string) => (dir === 'fresh' ? null : loadNcfCheckpoint(dir, fingerprint));
+  const load = (dir: string) => (dir === 'fresh' ? null : loadNcfCheckpoint(dir, fingerprint, warn));
   const gmf = load(gDir), mlp = load(mDir);
   const net = NCF.fromPretrained(gmf, mlp, num(a, 'alpha', 'train'), {
     seed: config.seed as number, factors: config.factors as number, layers: config.layers as number[], initStd: config.initStd as number,
@@ -283,8 +297,9 @@ function pretrainedOrNew(model: NcfKind, config: Record<string, unknown>, a: Arg
 }
 
 /** A trained GMF/MLP checkpoint for NeuMF pretraining; it must come from the same data. */
-function loadNcfCheckpoint(dir: string, fingerprint: string): NCF {
+function loadNcfCheckpoint(dir: string, fingerprint: string, warn: (s: string) => void): NCF {
   const meta = readCheckpointMeta(dir);
+  warnIfRefitted(dir, meta.info, warn);
   if (meta.evalFingerprint !== fingerprint)
     throw new Error(`train: checkpoint ${dir} was trained on data with fingerprint ${meta.evalFingerprint}, not ${fingerprint}`);
   const m = new NCF(meta.config as unknown as ConstructorParameters<typeof NCF>[0]);

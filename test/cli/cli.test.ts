@@ -170,6 +170,9 @@ if (!have100k) {
     assert.is(info.selectedEpoch, j.best_epoch);
     const e = run(['eval', '--checkpoint', ck, '--json']);
     assert.is(JSON.parse(e.last).metrics.sampled['hr@10'].toFixed(4), j.metrics.sampled['hr@10'].toFixed(4), 'the checkpoint is the refit model');
+    // It has seen the carved items: validating from it says so.
+    assert.match(run(['train', '--model', 'gmf', '--dataset', 'ml-100k', '--resume', ck, '--epochs', '1', '--no-save']).out,
+      /# note: \S+ was refit on all training data, validation items included, so validation scores from it are optimistic/);
     // --no-refit reports the validation-selected model: the figures the default run printed first.
     const n = run([...args, '--no-refit', '--no-save']);
     assert.is(n.code, 0, n.err);
