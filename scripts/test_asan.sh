@@ -35,7 +35,7 @@ npx tsc -p .
 libasan=$(${CXX:-g++} -print-file-name=libasan.so)
 [[ -f $libasan ]] || { echo "test:asan: libasan.so not found (apt-get install libasan8, or the gcc that built the addon)" >&2; exit 1; }
 export LD_PRELOAD="$libasan"
-export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1"
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1:quarantine_size_mb=16"
 export NEUREC_CPU_ADDON="$addon" NEUREC_CACHE_MB=0
 
 # The addon that loads must be the instrumented one.
