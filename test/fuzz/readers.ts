@@ -119,12 +119,16 @@ export function readerProperties(root: string): Array<{ name: string; property: 
   });
   const latest = fc.property(lines([idToken, idToken, ratingToken, timeToken]), layout, fc.boolean(), (rows, how, header) => {
     const dir = freshDir(root);
+    // A token with a comma goes in quotes, so each line keeps its four fields.
+    rows = rows.map((r) => r.map((t) => (t.includes(',') ? `"${t}"` : t)));
     const all = header ? [['userId', 'movieId', 'rating', 'timestamp'], ...rows] : rows;
     fs.writeFileSync(path.join(dir, 'ratings.csv'), render(all, ',', how));
     const data = dataRows(rows);
+    // RFC 4180: a quoted "7" is the field 7.
+    const unquote = (t: string) => /^"([^"]*)"$/.exec(t)?.[1] ?? t;
     return expectLoadOrNamedError(dir, () => loadMlLatestSmall(dir), (d) => {
       if (!header) throw new Error('ratings.csv without its header loaded');
-      checkIds(d, data.map((r) => r[0]), data.map((r) => r[1]), 'ratings.csv');
+      checkIds(d, data.map((r) => unquote(r[0])), data.map((r) => unquote(r[1])), 'ratings.csv');
     }) !== null;
   });
   // NCF: the three files, with test lines for users 0..n-1 most of the time.
