@@ -91,9 +91,17 @@ test('acknowledged events survive kill -9; the restarted server is ready and ser
 
 test('SIGTERM: in-flight requests finish, then the server closes the store and exits 0', async () => {
   const s = await startServer();
-  const pending = Array.from({ length: 30 }, (_, k) => call(s.url, 'GET', `/v1/users/${k + 1}/recommendations?k=10`).then((r) => r.status, (e: Error) => e.message));
-  // Let the requests reach the server, then ask it to stop while they are being answered.
-  await new Promise((r) => setTimeout(r, 2));
+  let answered!: () => void;
+  const firstAnswer = new Promise<void>((r) => (answered = r));
+  const pending = Array.from({ length: 60 }, (_, k) =>
+    call(s.url, 'GET', `/v1/users/${(k % 30) + 1}/recommendations?k=10`).then(
+      (r) => (answered(), r.status),
+      (e: Error) => (answered(), e.message),
+    ),
+  );
+  // Stop the server once it is answering (a fixed delay raced the requests on a slow machine:
+  // the signal came first and every request was refused), while the rest are still in flight.
+  await firstAnswer;
   s.proc.kill('SIGTERM');
   const statuses = await Promise.all(pending);
   const code = await s.exited;
