@@ -25,12 +25,12 @@ export interface Opened {
  * `data`: a data set already in memory, used when the checkpoint names it (a service reloading a
  * model). A checkpoint trained with --events gets the same ids back from its store.
  */
-export function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void, data0?: Interactions): Opened {
+export async function openCheckpoint(dir: string, dataDir: string | undefined, log: (s: string) => void, data0?: Interactions): Promise<Opened> {
   const meta = readCheckpointMeta(dir);
   const base = data0 && data0.name === meta.dataset ? data0 : loadDataset(meta.dataset, dataDir, log);
   const info = meta.info ?? {};
   const record = eventsRecordOf(info, dir);
-  const events = record ? replayEvents(record, base, dir) : null;
+  const events = record ? await replayEvents(record, base, dir) : null;
   if (typeof info.split === 'string') {
     const folder = ml100kFolder(base, { dataDir });
     let split = ratingSplit(base, info.split, Number(info.seed ?? 42), 0.05, folder);

@@ -49,7 +49,7 @@ function topUnseen(scores: Float32Array, exclude: Set<number>, k: number): numbe
   return order.slice(0, k);
 }
 
-export function coldstartCommand(argv: string[]): void {
+export async function coldstartCommand(argv: string[]): Promise<void> {
   const a = parseArgs(argv, SPEC, 'coldstart');
   if (a.help) return void console.log(usage('coldstart', SPEC));
   if (!a.profile && !a.ratings) throw new Error('coldstart: give --profile and/or --ratings');
@@ -61,7 +61,7 @@ export function coldstartCommand(argv: string[]): void {
   let how: string;
   if (a.ratings) {
     if (!a.checkpoint) throw new Error('coldstart: --ratings needs --checkpoint <user-based AutoRec checkpoint>');
-    const opened = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, log);
+    const opened = await openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, log);
     data = opened.data;
     const model = opened.model;
     if (!(model instanceof AutoRec) || model.config.variant !== 'user')

@@ -13,12 +13,12 @@ const SPEC: ArgSpec = {
   help: { help: 'this text', flag: true },
 };
 
-export function evalCommand(argv: string[]): void {
+export async function evalCommand(argv: string[]): Promise<void> {
   const a = parseArgs(argv, SPEC, 'eval');
   if (a.help) return void console.log(usage('eval', SPEC));
   if (!a.checkpoint) throw new Error('eval: --checkpoint <dir> is required');
   const t0 = performance.now();
-  const { meta, model, data, evalSet, split } = openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
+  const { meta, model, data, evalSet, split } = await openCheckpoint(String(a.checkpoint), a['data-dir'] as string | undefined, (s) => console.log(s));
   if (split) {
     const m = evaluatePairRatings((u, i) => (model as unknown as RatingModel).predictRatings(u, i), split.test);
     model.dispose();

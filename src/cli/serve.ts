@@ -43,7 +43,7 @@ export async function loadLiveModel(dir: string, dataDir: string | undefined, lo
   if (!fs.existsSync(weights)) throw new Error(`checkpoint ${dir}: model.safetensors is missing`);
   const version = fileHash(fs.readFileSync(weights));
   await breathe();
-  const opened = openCheckpoint(dir, dataDir, log, data);
+  const opened = await openCheckpoint(dir, dataDir, log, data);
   await breathe();
   const catalog = new Catalog(opened.data, opened.train);
   await breathe();

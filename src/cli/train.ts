@@ -41,7 +41,7 @@ export const TRAIN_SPEC: ArgSpec = {
   'lr-schedule': { help: "pair models: SCALExCOUNT,... epochs at these multiples of the rates, e.g. 1x18,0.3x2; a validated run prints its own, to refit with --validation none" },
   negatives: { help: 'sampled negatives per positive', default: '4', num: COUNT },
   split: { help: 'rating models: u1..u5, ua, ub (ml-100k) or random90 / random80' },
-  events: { help: 'an event store (SQLite file) written by neurec serve: its events join the training data, new users and items included (a nightly retrain)' },
+  events: { help: 'an event store written by neurec serve (a SQLite file or a postgres:// URL), read page by page: its events join the training data, new users and items included (a nightly retrain)' },
   seed: { help: 'seed of everything', default: '42', num: SEED },
   resume: { help: 'continue from a checkpoint folder of the same model and data (weights; optimizer state starts fresh)' },
   pretrain: { help: 'NeuMF: GMF and MLP checkpoint folders, comma-separated (He et al. 2017); "fresh" for a part that starts from random weights' },
@@ -84,7 +84,7 @@ export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-export function trainCommand(argv: string[]): void {
+export async function trainCommand(argv: string[]): Promise<void> {
   const a = parseArgs(argv, TRAIN_SPEC, 'train');
   if (a.help) return void console.log(usage('train', TRAIN_SPEC));
   const model = canonicalModel(String(a.model));
@@ -97,5 +97,5 @@ export function trainCommand(argv: string[]): void {
   if (a['lr-schedule'] !== undefined && !['mf', 'gmf', 'mlp', 'neumf'].includes(model))
     throw new Error(`train: --lr-schedule applies to mf, gmf, mlp and neumf, not ${model}`);
   if ((RATING_MODELS as readonly string[]).includes(model)) return trainRatingModel(model, a);
-  trainRanker(model, a);
+  return trainRanker(model, a);
 }

@@ -75,13 +75,13 @@ function metricsJson(f: TestFigures) {
   };
 }
 
-export function trainRanker(model: string, a: Args): void {
+export async function trainRanker(model: string, a: Args): Promise<void> {
   const log = (s: string) => console.log(s);
   const t0 = performance.now();
   const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   let evalSet = ncfEvalSet(data);
   // --events: what a service stored joins the training part (the test cases stay the data set's own).
-  const events = a.events === undefined ? null : readStoredEvents(String(a.events), data);
+  const events = a.events === undefined ? null : await readStoredEvents(String(a.events), data);
   if (events) {
     const train = applyEvents(events, data, evalSet.train, 'all').train;
     evalSet = { ...evalSet, train, nUsers: train.nUsers, nItems: train.nItems };

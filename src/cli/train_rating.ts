@@ -18,7 +18,7 @@ import { applyEvents, readStoredEvents } from './stored_events';
 import { appendLog, opt, peakRssMb, r4, runDirFor, type Args } from './train';
 import { lrDecayArg, num } from './args';
 
-export function trainRatingModel(model: string, a: Args): void {
+export async function trainRatingModel(model: string, a: Args): Promise<void> {
   const log = (s: string) => console.log(s);
   let data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
   const seed = num(a, 'seed', 'train');
@@ -28,7 +28,7 @@ export function trainRatingModel(model: string, a: Args): void {
   let split = ratingSplit(data, splitName, seed, 0.05, dir);
   log(`# ${data.name} split ${splitName}: ${split.fit.length} fit / ${split.valid.length} validation / ${split.test.length} test ratings`);
   // --events: the ratings a service stored join the training part (validation and test stay the data set's own).
-  const events = a.events === undefined ? null : readStoredEvents(String(a.events), data);
+  const events = a.events === undefined ? null : await readStoredEvents(String(a.events), data);
   if (events) {
     const fit = applyEvents(events, data, split.fit, 'ratings');
     split = { ...split, fit: fit.train, train: applyEvents(events, data, split.train, 'ratings').train };

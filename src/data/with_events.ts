@@ -5,15 +5,7 @@
  * Their metadata is blank (no title, genres or profile).
  */
 import { makeInteractions, type Interactions, type ItemMeta, type UserMeta } from './dataset';
-
-export interface EventRow {
-  user: string;
-  item: string;
-  /** The rating, or null for a click or view. */
-  rating: number | null;
-  /** Milliseconds since 1970. */
-  ts: number;
-}
+import type { EventColumns } from './event_columns';
 
 export interface WithEventsOptions {
   /** 'all': every event is a row (clicks and views take `clickRating`); 'ratings': rated events only. */
@@ -29,14 +21,8 @@ export interface Extension {
 }
 
 /** The new user and item ids the events bring, in order of first appearance. */
-export function newIds(base: Interactions, events: readonly EventRow[]): Extension {
-  const users: string[] = [], items: string[] = [];
-  const su = new Set<string>(), si = new Set<string>();
-  for (const e of events) {
-    if (base.userIds.dense(e.user) < 0 && !su.has(e.user)) su.add(e.user), users.push(e.user);
-    if (base.itemIds.dense(e.item) < 0 && !si.has(e.item)) si.add(e.item), items.push(e.item);
-  }
-  return { users, items };
+export function newIds(base: Interactions, events: EventColumns): Extension {
+  return { users: events.userNames.filter((u) => base.userIds.dense(u) < 0), items: events.itemNames.filter((i) => base.itemIds.dense(i) < 0) };
 }
 
 function extendItemMeta(m: ItemMeta | undefined, n: number): ItemMeta | undefined {
@@ -62,15 +48,19 @@ function extendUserMeta(m: UserMeta | undefined, n: number): UserMeta | undefine
 }
 
 /**
- * `base` with the id maps (and metadata) extended by `ext`, and `events` appended as rows when
- * `rows` is true. Use the same `ext` for a data set and its training split so their ids agree.
+ * `base` with the id maps (and metadata) extended by `ext`, and `events` (unless null) appended
+ * as rows. Use the same `ext` for a data set and its training split so their ids agree.
  */
-export function withEvents(base: Interactions, events: readonly EventRow[], ext: Extension, opts: WithEventsOptions & { rows?: boolean } = {}): Interactions {
+export function withEvents(base: Interactions, events: EventColumns | null, ext: Extension, opts: WithEventsOptions = {}): Interactions {
   const userIds = base.userIds.extend(ext.users), itemIds = base.itemIds.extend(ext.items);
   let maxRating = 1;
   for (const r of base.ratings) if (r > maxRating) maxRating = r;
   const clickRating = opts.clickRating ?? maxRating;
-  const keep = opts.rows === false ? [] : events.filter((e) => e.rating !== null || opts.kinds !== 'ratings');
+  // Which events become rows, and each distinct id's dense id (looked up once, not per event).
+  const keep: number[] = [];
+  for (let k = 0; events && k < events.length; k++) if (opts.kinds !== 'ratings' || !Number.isNaN(events.ratings[k])) keep.push(k);
+  const userDense = events ? events.userNames.map((u) => userIds.dense(u)) : [];
+  const itemDense = events ? events.itemNames.map((i) => itemIds.dense(i)) : [];
   const n = base.length, m = keep.length;
   const users = new Int32Array(n + m), items = new Int32Array(n + m), ratings = new Float32Array(n + m);
   users.set(base.users);
@@ -79,11 +69,12 @@ export function withEvents(base: Interactions, events: readonly EventRow[], ext:
   const ts = base.timestamps ? new Float64Array(n + m) : null;
   if (ts) ts.set(base.timestamps!);
   keep.forEach((e, k) => {
-    users[n + k] = userIds.dense(e.user);
-    items[n + k] = itemIds.dense(e.item);
-    if (users[n + k] < 0 || items[n + k] < 0) throw new Error(`withEvents: event of user ${e.user} on item ${e.item} is not covered by the extension`);
-    ratings[n + k] = e.rating ?? clickRating;
-    if (ts) ts[n + k] = e.ts / 1000;
+    const u = events!.users[e], i = events!.items[e];
+    users[n + k] = userDense[u];
+    items[n + k] = itemDense[i];
+    if (users[n + k] < 0 || items[n + k] < 0) throw new Error(`withEvents: event of user ${events!.userNames[u]} on item ${events!.itemNames[i]} is not covered by the extension`);
+    ratings[n + k] = Number.isNaN(events!.ratings[e]) ? clickRating : events!.ratings[e];
+    if (ts) ts[n + k] = events!.ts[e] / 1000;
   });
   return makeInteractions({
     name: base.name, users, items, ratings, timestamps: ts, userIds, itemIds,

@@ -2,16 +2,18 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
+import pg from 'pg';
 import { createService, type Service, type ServiceOptions } from '../../src/serve/service';
 import { LiveModel } from '../../src/serve/live_model';
 import { SqliteEventStore } from '../../src/serve/store/sqlite_store';
+import type { EventStore } from '../../src/serve/store/event_store';
 import type { Interactions } from '../../src/data/dataset';
 import type { Recommender } from '../../src/models/types';
 
 export interface Running {
   url: string;
   service: Service;
-  store: SqliteEventStore;
+  store: EventStore;
   close(): Promise<void>;
 }
 
@@ -24,9 +26,9 @@ export async function serveModel(model: Recommender & { dispose(): void }, data:
   return serveLive(LiveModel.fromModel(model, data, train), opts);
 }
 
-/** Serves a live model with a fresh SQLite store, on a free loopback port. */
+/** Serves a live model with `opts.store` or a fresh SQLite store, on a free loopback port. */
 export async function serveLive(live: LiveModel, opts: Partial<ServiceOptions> & { storeFile?: string } = {}): Promise<Running> {
-  const store = new SqliteEventStore(opts.storeFile ?? path.join(tmpDir('store'), 'events.sqlite'));
+  const store = opts.store ?? new SqliteEventStore(opts.storeFile ?? path.join(tmpDir('store'), 'events.sqlite'));
   const service = await createService({ model: live, store, processMetrics: false, ...opts });
   const url = await service.app.listen({ port: 0, host: '127.0.0.1' });
   return { url, service, store, close: () => service.close() };
@@ -65,4 +67,44 @@ export async function rejects(fn: () => Promise<unknown>, re: RegExp): Promise<v
     return;
   }
   throw new Error(`expected a rejection matching ${re}`);
+}
+
+/**
+ * The PostgreSQL server the tests use (NEUREC_TEST_PG_URL, e.g. postgres://postgres@127.0.0.1:5432/test),
+ * or null where none is configured: the caller's tests are then skipped, loudly. In CI (CI=true)
+ * they must run, so there a missing server fails the file instead.
+ */
+export function testPgUrl(file: string): string | null {
+  const url = process.env.NEUREC_TEST_PG_URL;
+  if (url) return url;
+  if (process.env.CI) throw new Error(`${file}: CI must run the PostgreSQL tests, but NEUREC_TEST_PG_URL is not set (.ci/run sets it)`);
+  console.warn(`\n  !!! ${file}: SKIPPED, no PostgreSQL configured (set NEUREC_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test)\n`);
+  return null;
+}
+
+export interface TestSchema {
+  /** `url` naming a fresh schema of its own, so tests sharing one database do not collide. */
+  url: string;
+  schema: string;
+  /** Runs SQL on the server (outside the schema unless the SQL names it). */
+  sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>;
+}
+
+export async function testSchema(url: string, name: string): Promise<TestSchema> {
+  const schema = `t_${name}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const u = new URL(url);
+  u.searchParams.set('schema', schema);
+  const sql = async (text: string, values?: unknown[]) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return await c.query(text, values);
+    } finally {
+      await c.end();
+    }
+  };
+  await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  return { url: u.toString(), schema, sql, drop: async () => void (await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)) };
 }

@@ -1,62 +1,25 @@
-/** The SQLite event store: writes, reads, idempotent ids, streaming, profiles, and migrations. */
+/** The SQLite event store: the stores' contract (store_contract.ts), read-only opening, and migrations. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as path from 'path';
 import { spawn } from 'child_process';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, SQLITE_MIGRATIONS } from '../../src/serve/store/sqlite_store';
-import type { NewEvent } from '../../src/serve/store/event_store';
 import { rejects, tmpDir } from './helpers';
+import { ev, storeContract } from './store_contract';
 
-const ev = (item: string, extra: Partial<NewEvent> = {}): NewEvent => ({ item, kind: 'rating', rating: 4, ts: 1_700_000_000_000, id: null, ...extra });
+storeContract(test, async () => new SqliteEventStore(':memory:'));
 
-test('append and read back, in order, with a store-wide sequence', async () => {
-  const s = new SqliteEventStore(path.join(tmpDir('st'), 'a.sqlite'));
-  assert.is(await s.highWater(), 0);
-  let r = await s.append('u1', [ev('10'), ev('11', { kind: 'click', rating: null })]);
-  assert.equal([r.stored, r.duplicates, r.seq], [2, 0, 2]);
-  r = await s.append('u2', [ev('12', { rating: 2.5 })]);
-  assert.is(r.seq, 3);
-  const u1 = await s.userEvents('u1');
-  assert.equal(u1.map((e) => [e.seq, e.item, e.kind, e.rating]), [[1, '10', 'rating', 4], [2, '11', 'click', null]]);
-  assert.equal(await s.userEvents('nobody'), []);
-  const pages: number[][] = [];
-  for await (const page of s.streamEvents({ page: 2 })) pages.push(page.map((e) => e.seq));
-  assert.equal(pages, [[1, 2], [3]]);
-  const part: number[] = [];
-  for await (const page of s.streamEvents({ afterSeq: 1, upToSeq: 2 })) part.push(...page.map((e) => e.seq));
-  assert.equal(part, [2]);
-  await s.close();
-  await rejects(() => s.userEvents('u1'), /closed/);
-});
-
-test('an event id is stored once per user, within a request and across requests', async () => {
-  const s = new SqliteEventStore(':memory:');
-  let r = await s.append('u', [ev('1', { id: 'a' }), ev('2', { id: 'b' }), ev('1', { id: 'a' })]);
-  assert.equal([r.stored, r.duplicates], [2, 1]);
-  r = await s.append('u', [ev('1', { id: 'a' }), ev('3')]);
-  assert.equal([r.stored, r.duplicates], [1, 1]);
-  r = await s.append('other', [ev('1', { id: 'a' })]);
-  assert.equal([r.stored, r.duplicates], [1, 0], 'ids are per user');
-  assert.is((await s.userEvents('u')).length, 3);
-  await s.close();
-});
-
-test('a failing write stores nothing of its request', async () => {
-  const s = new SqliteEventStore(':memory:');
-  await rejects(() => s.append('u', [ev('1'), { ...ev('2'), kind: 'bogus' as never }]), /CHECK constraint/);
-  assert.equal(await s.userEvents('u'), []);
-  await s.close();
-});
-
-test('profiles: set, replace, read', async () => {
-  const s = new SqliteEventStore(':memory:');
-  assert.is(await s.profile('p'), null);
-  await s.setProfile('p', { age: 30, gender: 'F' });
-  assert.equal(await s.profile('p'), { age: 30, gender: 'F' });
-  await s.setProfile('p', { occupation: 'writer' });
-  assert.equal(await s.profile('p'), { occupation: 'writer' });
-  await s.close();
+test('a read-only store reads a file as it is and writes nothing', async () => {
+  const file = path.join(tmpDir('ro'), 'r.sqlite');
+  const w = new SqliteEventStore(file);
+  await w.append('u', [ev('1')]);
+  const r = new SqliteEventStore(file, { readOnly: true });
+  assert.equal((await r.userEvents('u')).map((e) => e.item), ['1']);
+  await rejects(() => r.append('u', [ev('2')]), /readonly/);
+  await r.close();
+  await w.close();
+  assert.throws(() => new SqliteEventStore(path.join(tmpDir('ro'), 'none.sqlite'), { readOnly: true }), /no such file/);
 });
 
 test('migrations: an empty file gets the latest schema; a version-1 file with data is upgraded and keeps it', async () => {

@@ -55,7 +55,39 @@ export interface EventStore {
   profile(user: string): Promise<UserProfileRecord | null>;
   /** The largest seq stored (0 when empty). */
   highWater(): Promise<number>;
+  /**
+   * A high-water mark no event can appear below any more (what training reads up to). Equal
+   * to highWater() for a single writer; with several writers a lower seq can commit after a
+   * higher one, so a shared store first waits for the writes in flight.
+   */
+  settledHighWater(): Promise<number>;
   /** The schema version the store is at. */
   schemaVersion(): Promise<number>;
+  /** A shared store: follows other processes' writes (see ChangeFeed); absent for a store one process owns. */
+  watch?(sink: ChangeSink): ChangeFeed;
   close(): Promise<void>;
+}
+
+/** What a replica does about other replicas' writes. */
+export interface ChangeSink {
+  /** Another process changed this user's events or profile. */
+  user(user: string): void;
+  /** Changes may have been missed (the feed was cut off): everything cached from the store must go. */
+  reset(): void;
+}
+
+export interface ChangeFeed {
+  /** Null while in step with the store; else why not (for /readyz). */
+  behind(): string | null;
+  /** Users invalidated by other processes' writes, and whole-cache resets (reconnects), so far. */
+  readonly invalidations: number;
+  readonly resets: number;
+  close(): Promise<void>;
+}
+
+/** The store cannot be reached now (the HTTP layer answers 503: retry, possibly on another replica). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
 }

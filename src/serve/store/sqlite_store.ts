@@ -42,6 +42,8 @@ export interface SqliteStoreOptions {
   durability?: 'normal' | 'full';
   /** Apply only the first N migrations (tests of upgrading an old file). */
   schemaVersion?: number;
+  /** Read an existing file as it is (training reads a live service's store): no migration, no writes. */
+  readOnly?: boolean;
 }
 
 interface EventRow {
@@ -84,20 +86,26 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   constructor(readonly location: string, opts: SqliteStoreOptions = {}) {
-    if (location !== ':memory:') {
+    if (opts.readOnly && !fs.existsSync(location)) throw new Error(`event store ${location}: no such file`);
+    if (location !== ':memory:' && !opts.readOnly) {
       fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
       if (fs.existsSync(location) && fs.statSync(location).isDirectory()) throw new Error(`event store ${location}: is a folder; give a file path`);
     }
     try {
-      this.db = new Database(location, { timeout: 10_000 });
+      this.db = new Database(location, { timeout: 10_000, readonly: !!opts.readOnly, fileMustExist: !!opts.readOnly });
     } catch (e) {
       throw new Error(`event store ${location}: cannot open (${(e as Error).message})`);
     }
     try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.pragma('foreign_keys = ON');
-      this.version = migrateSqlite(this.db, location, opts.schemaVersion ?? SQLITE_MIGRATIONS.length);
+      if (opts.readOnly) {
+        this.version = this.db.pragma('user_version', { simple: true }) as number;
+        if (this.version < 1 || this.version > SQLITE_MIGRATIONS.length) throw new Error(`event store ${location}: schema version ${this.version} (this neurec reads 1..${SQLITE_MIGRATIONS.length})`);
+      } else {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+        this.db.pragma('foreign_keys = ON');
+        this.version = migrateSqlite(this.db, location, opts.schemaVersion ?? SQLITE_MIGRATIONS.length);
+      }
     } catch (e) {
       this.db.close();
       const msg = (e as Error).message;
@@ -176,6 +184,11 @@ export class SqliteEventStore implements EventStore {
     return (this.maxSeq.get() as { seq: number }).seq;
   }
 
+  /** One writer at a time (SQLite's lock), so seq order is commit order: the high-water mark is settled. */
+  settledHighWater(): Promise<number> {
+    return this.highWater();
+  }
+
   async schemaVersion(): Promise<number> {
     return this.version;
   }
@@ -184,25 +197,5 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
-  }
-}
-
-/**
- * Every event of a store file with seq <= upToSeq (default: all), oldest first, read directly
- * (no server needed): what `neurec train --events` trains on and a checkpoint trained so
- * rebuilds its ids from. Returns the high-water mark it read up to.
- */
-export function readSqliteEvents(file: string, upToSeq = Number.MAX_SAFE_INTEGER): { events: StoredEvent[]; upToSeq: number } {
-  if (!fs.existsSync(file)) throw new Error(`event store ${file}: no such file`);
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version < 1 || version > SQLITE_MIGRATIONS.length) throw new Error(`event store ${file}: schema version ${version} (this neurec reads 1..${SQLITE_MIGRATIONS.length})`);
-    const cols = version >= 2 ? 'seq, user, item, kind, rating, ts, event_id' : 'seq, user, item, kind, rating, ts, NULL AS event_id';
-    const rows = db.prepare(`SELECT ${cols} FROM events WHERE seq <= ? ORDER BY seq`).all(upToSeq) as EventRow[];
-    const events = rows.map(toEvent);
-    return { events, upToSeq: events.length ? events[events.length - 1].seq : 0 };
-  } finally {
-    db.close();
   }
 }
