@@ -14,6 +14,8 @@ export interface BenchRow {
   /** FLOPs or bytes per call (the peer's convention, commented at each row). */
   amount: number;
   unit: 'GFLOP/s' | 'GB/s';
+  /** The PyTorch peer has no such row (it would refuse the name). */
+  noPeer?: boolean;
 }
 
 export interface BenchResult {

@@ -106,7 +106,7 @@ function main(): void {
     ours.push(r);
     console.log(`${r.op.padEnd(30)} ${r.shape.padEnd(22)} ${fmtUs(r.median_us).padStart(10)} ${r.figure.toFixed(1).padStart(8)} ${r.unit}`);
   }
-  const peer = flag('--no-peer') ? new Map<string, PeerRow>() : runPeer(rows.map((r) => r.op), device);
+  const peer = flag('--no-peer') ? new Map<string, PeerRow>() : runPeer(rows.filter((r) => !r.noPeer).map((r) => r.op), device);
   const flopFloor = peer.get('matmul_1024')?.figure ?? ours.find((r) => r.op === 'matmul_1024')?.figure ?? 0;
   const floorOf = (r: BenchResult) => {
     const f = r.unit === 'GB/s' ? copyGBs : flopFloor;

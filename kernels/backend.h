@@ -12,5 +12,6 @@
 #include "optim.h"
 #include "shape.h"
 #include "topk.h"
+#include "tower.h"
 
 namespace backend = neurec::cuda;

@@ -13,5 +13,6 @@
 #include "cpu/optim.h"
 #include "cpu/shape.h"
 #include "cpu/topk.h"
+#include "cpu/tower.h"
 
 namespace backend = neurec::cpu;

@@ -11,7 +11,7 @@
  *
  *   npm run bench:serve -- [--data ml-1m-ncf] [--seconds 10] [--models neumf,autoencoder]
  *                          [--fold-models neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features]
- *                          [--skip-load] [--skip-fold] [--skip-kill] [--write]
+ *                          [--score-cache on,off] [--skip-load] [--skip-fold] [--skip-kill] [--write]
  *
  * Checkpoints are trained once into runs/bench-serve/ (few epochs: this measures serving, not
  * accuracy) and reused. --write puts the tables in bench/RESULTS.md.
@@ -34,6 +34,9 @@ const flag = (name: string) => process.argv.includes(name);
 const data = arg('--data', 'ml-1m-ncf');
 const seconds = Number(arg('--seconds', '10'));
 const loadModels = arg('--models', 'neumf,autoencoder').split(',');
+// The score cache on (the default: a stored user's scores are kept until they write or the model
+// reloads) and off (every request scores the whole catalogue).
+const cacheModes = arg('--score-cache', 'on,off').split(',').map((m) => m === 'on');
 const foldModels = arg('--fold-models', 'neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features').split(',');
 const runsDir = path.resolve('runs', 'bench-serve');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-bench-serve-'));
@@ -107,13 +110,15 @@ interface ModelLoad {
   model: string;
   reads: (LoadResult & { server: ServerSide })[];
   writes: LoadResult;
+  writesBeside: LoadResult;
   readsDuringWrites: LoadResult;
   peakRssMb: number;
   readyMs: number;
 }
 
-async function loadBench(name: string, targets: string): Promise<ModelLoad> {
-  const s = await startServer(checkpoint(name), path.join(tmp, `${name}-events.sqlite`));
+async function loadBench(name: string, targets: string, cache: boolean): Promise<ModelLoad> {
+  const s = await startServer(checkpoint(name), path.join(tmp, `${name}-${cache}-events.sqlite`), cache ? [] : ['--score-cache-mb', '0']);
+  name = `${name}${cache ? '' : ', no score cache'}`;
   try {
     await load(s.url, 'reads', 10, 2, targets); // warm-up
     const reads: ModelLoad['reads'] = [];
@@ -124,9 +129,13 @@ async function loadBench(name: string, targets: string): Promise<ModelLoad> {
       console.log(`${name} reads  c=${String(c).padStart(3)}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx); mean batch ${f1(server.meanBatch)}, event-loop delay p99 ${f1(server.loopP99Ms)} ms, max ${f1(server.loopMaxMs)} ms`);
       reads.push({ ...r, server });
     }
-    const [writes, readsDuringWrites] = await Promise.all([load(s.url, 'writes', 10, seconds, targets), load(s.url, 'reads', 10, seconds, targets)]);
-    console.log(`${name} writes c= 10: ${writes.rps} durable interactions/s, p50 ${writes.p50_ms} ms, p99 ${writes.p99_ms} ms; reads beside them c=10: ${readsDuringWrites.rps} req/s, p99 ${readsDuringWrites.p99_ms} ms`);
-    return { model: name, reads, writes, readsDuringWrites, peakRssMb: peakRssMb(s.proc.pid!), readyMs: Math.round(s.readyMs) };
+    const writes = await load(s.url, 'writes', 10, seconds, targets);
+    console.log(`${name} writes c= 10: ${writes.rps} durable interactions/s, p50 ${writes.p50_ms} ms, p99 ${writes.p99_ms} ms`);
+    // Both at once: a read for a user who has just written is a fold-in (their vector refitted to
+    // the new events), so these reads cost more than the plain reads above.
+    const [writesBeside, readsDuringWrites] = await Promise.all([load(s.url, 'writes', 10, seconds, targets), load(s.url, 'reads', 10, seconds, targets)]);
+    console.log(`${name} writes c= 10 with reads c=10 beside them: ${writesBeside.rps} interactions/s, p99 ${writesBeside.p99_ms} ms; the reads ${readsDuringWrites.rps} req/s, p99 ${readsDuringWrites.p99_ms} ms`);
+    return { model: name, reads, writes, writesBeside, readsDuringWrites, peakRssMb: peakRssMb(s.proc.pid!), readyMs: Math.round(s.readyMs) };
   } finally {
     await stopServer(s);
   }
@@ -148,6 +157,7 @@ function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<t
     for (const l of loads) {
       for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} | ${f1(r.server.meanBatch)} | ${f1(r.server.loopP99Ms)} / ${f1(r.server.loopMaxMs)} |`);
       lines.push(`| ${l.model} writes (durable) | 10 | ${l.writes.rps} | ${l.writes.p50_ms} | ${l.writes.p99_ms} | ${l.writes.errors + l.writes.non2xx + l.writes.timeouts} | | |`);
+      lines.push(`| ${l.model} writes with reads beside | 10 | ${l.writesBeside.rps} | ${l.writesBeside.p50_ms} | ${l.writesBeside.p99_ms} | ${l.writesBeside.errors + l.writesBeside.non2xx + l.writesBeside.timeouts} | | |`);
       lines.push(`| ${l.model} reads beside the writes | 10 | ${l.readsDuringWrites.rps} | ${l.readsDuringWrites.p50_ms} | ${l.readsDuringWrites.p99_ms} | ${l.readsDuringWrites.errors + l.readsDuringWrites.non2xx} | | |`);
     }
     lines.push('', `Peak RSS of the server: ${loads.map((l) => `${l.model} ${l.peakRssMb} MB`).join(', ')}; ready ${loads.map((l) => `${l.model} ${l.readyMs} ms`).join(', ')} after start.`, '');
@@ -179,7 +189,8 @@ async function main(): Promise<void> {
     items: Array.from({ length: d.nItems }, (_, i) => String(d.itemIds.raw(i))),
   }));
   const loads: ModelLoad[] = [];
-  if (!flag('--skip-load')) for (const m of loadModels) loads.push(await loadBench(m, targets));
+  if (!flag('--skip-load'))
+    for (const m of loadModels) for (const c of cacheModes) loads.push(await loadBench(m, targets, c));
   const folds: FoldInRow[] = [];
   if (!flag('--skip-fold')) {
     for (const m of foldModels) {

@@ -120,6 +120,7 @@ void check_optim();
 void check_losses();
 void check_gather();
 void check_topk();
+void check_tower();
 void check_linear();
 void check_linear_tf32();  // with NEUREC_CUDA_TF32=1 set, in a process of its own
 void check_batchnorm();

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
       {"elementwise", chk::check_elementwise}, {"shape", chk::check_shape},   {"init", chk::check_init},
       {"dropout", chk::check_dropout},         {"optim", chk::check_optim},   {"losses", chk::check_losses},
       {"gather", chk::check_gather},           {"topk", chk::check_topk},     {"linear", chk::check_linear},
-      {"batchnorm", chk::check_batchnorm},     {"linear_tf32", chk::check_linear_tf32},
+      {"batchnorm", chk::check_batchnorm},     {"tower", chk::check_tower},   {"linear_tf32", chk::check_linear_tf32},
   };
   int total_checks = 0, total_fails = 0;
   for (const Family& f : families) {

@@ -2,7 +2,7 @@
 # Runs the CUDA kernels (kernels/*.cu) in the host emulator against the CPU kernels
 # (native/cpu/*.cc); see kernels/emu/README.md. Exits non-zero on any mismatch.
 #   bash kernels/emu/run.sh [family ...]     (elementwise shape init dropout optim losses
-#                                             gather topk linear batchnorm; default all)
+#                                             gather topk linear batchnorm tower; default all)
 # Objects are kept in $NEUREC_EMU_BUILD (default /tmp/neurec-emu) and rebuilt when a source or
 # header they include changes. One compiler at a time: the machines this runs on are small.
 set -euo pipefail

@@ -49,6 +49,7 @@ export interface KernelTable {
   multinomial_nll_fwd(loss: S, grad: S, logits: S, targets: S, N: number, C: number): void;
   gaussian_kl_fwd(loss: S, dmu: S, dlogvar: S, mu: S, logvar: S, N: number, D: number): void;
   topk_fwd(values: S, indices: S, scores: S, exclPtr: OptS, exclIdx: OptS, N: number, C: number, k: number, nnz: number): void;
+  tower_fwd(out: S, user: S, item: S, params: S, n: number, I: number, h1: number, h2: number, h3: number, h4: number, h5: number, accumulate: boolean): void;
 }
 
 export interface Addon extends KernelTable {

@@ -22,6 +22,7 @@ const SPEC: ArgSpec = {
   host: { help: 'address to listen on (127.0.0.1: this machine only)', default: '127.0.0.1' },
   durability: { help: "'normal': an acknowledged event survives the server being killed; 'full': also power loss (slower writes)", default: 'normal' },
   'max-batch': { help: 'most recommendation requests scored together', default: '64' },
+  'score-cache-mb': { help: "MiB of stored users' scores kept between requests (0: score every request)", default: '256' },
   'log-level': { help: 'fatal | error | warn | info | debug | silent', default: 'info' },
   'log-requests': { help: 'log every request (pino); otherwise errors and lifecycle only', flag: true },
   'data-dir': { help: 'folder holding the data sets (else NEUREC_DATA_DIR)' },
@@ -60,6 +61,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const port = num(a, 'port', 'serve'), maxBatch = num(a, 'max-batch', 'serve');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`serve: --port must be an integer in 0..65535, got ${a.port}`);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`serve: --max-batch must be a positive integer, got ${a['max-batch']}`);
+  const scoreCacheMb = num(a, 'score-cache-mb', 'serve');
+  if (!(scoreCacheMb >= 0)) throw new Error(`serve: --score-cache-mb must be a number of MiB, 0 or more, got ${a['score-cache-mb']}`);
   const dataDir = a['data-dir'] as string | undefined;
   const log = (s: string) => console.log(s);
   const checkpoint = path.resolve(String(a.checkpoint));
@@ -75,7 +78,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   }
   const adminToken = process.env.NEUREC_ADMIN_TOKEN || null;
   const service = await createService({
-    model, store, maxBatch, adminToken,
+    model, store, maxBatch, adminToken, scoreCacheBytes: Math.round(scoreCacheMb * 2 ** 20),
     logger: { level: String(a['log-level']) }, logRequests: !!a['log-requests'],
     loadModel: (dir, current) => loadLiveModel(dir, dataDir, (s) => service.app.log.info(s), current.info.baseData),
   });

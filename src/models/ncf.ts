@@ -6,7 +6,8 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower } from '../nn/layers';
-import { add, bceWithLogits, clone, concat, gather, linear, matmul, mul, relu, reshape, slice } from '../ops';
+import { add, bceWithLogits, clone, concat, gather, linear, matmul, mul, relu, reshape, slice, transpose } from '../ops';
+import { packTower, towerScores, TOWER_MAX_LAYERS, TOWER_MAX_WIDTH, type PackedTower } from '../ops/tower';
 import { noGrad } from '../autograd';
 import { predictPairs, scoreAllByPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
@@ -231,15 +232,23 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
     const cache = noGrad(() => tidy(() => {
       const w = this.predict.weight;
       const itemG = this.gmfItem ? keep(mul(this.gmfItem.weight, slice(w, 0, f))) : null;
-      let itemProj: Tensor | null = null, wu: Tensor | null = null, wm: Tensor | null = null;
+      let itemProj: Tensor | null = null, itemProjT: Tensor | null = null, wu: Tensor | null = null, wm: Tensor | null = null, packed: PackedTower | null = null;
       if (this.tower) {
         const first = this.tower.layers[0], half = this.layers[0] / 2;
         wu = keep(slice(first.weight, 0, half));
         const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
         itemProj = keep(first.bias ? add(ip, first.bias) : ip);
         wm = keep(slice(w, f, last));
+        // The fused kernel where the tower fits its limits (it takes the item half transposed);
+        // else the composed ops below.
+        const widths = this.layers.slice(1);
+        if (widths.length <= TOWER_MAX_LAYERS && widths.every((h) => h <= TOWER_MAX_WIDTH)) {
+          packed = packTower(widths[0], this.tower.layers.slice(1).map((l) => ({ weight: l.weight, bias: l.bias })), wm);
+          keep(packed.params);
+          itemProjT = keep(transpose(itemProj));
+        }
       }
-      return { itemG, itemProj, wu, wm };
+      return { itemG, itemProj, itemProjT, wu, wm, packed };
     }));
     const bias = this.predict.bias ? this.predict.bias.item() : 0;
     const layers = this.tower?.layers ?? [];
@@ -247,30 +256,38 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
     return {
       scoreAll: (v: Tensor): Tensor => noGrad(() => tidy(() => {
         const n = v.shape[0];
+        const out = Tensor.fromArray(new Float32Array(n * I).fill(bias), [n, I]);
         const { g, m } = this.splitVectors(v);
-        const out = new Float32Array(n * I).fill(bias);
-        if (g && cache.itemG) {
-          const s = matmul(g, cache.itemG, { transB: true }).toFloat32Array();
-          for (let k = 0; k < s.length; k++) out[k] += s[k];
-        }
-        if (m && cache.itemProj) {
+        (() => {
+          if (g && cache.itemG) {
+            const s = matmul(g, cache.itemG, { transB: true }).toFloat32Array();
+            for (let k = 0; k < s.length; k++) s[k] += bias;
+            out.handle.upload(s);
+          }
+          if (!m || !cache.itemProj) return;
+          const up = matmul(m, cache.wu!, { transB: true });
+          if (cache.packed) {
+            towerScores(up, cache.itemProjT!, cache.packed, out);
+            return;
+          }
           // Per user: the item half's first layer plus this user's row (a row broadcast), ReLU,
           // then the rest of the tower over the catalogue: a few calls on [nItems, ·] each.
-          const up = matmul(m, cache.wu!, { transB: true }).toFloat32Array();
+          const ups = up.toFloat32Array(), o = out.toFloat32Array();
           for (let b = 0; b < n; b++) {
             tidy(() => {
-              let h = relu(add(cache.itemProj!, Tensor.fromArray(up.subarray(b * L1, (b + 1) * L1), [1, L1])));
+              let h = relu(add(cache.itemProj!, Tensor.fromArray(ups.subarray(b * L1, (b + 1) * L1), [1, L1])));
               for (let l = 1; l < layers.length; l++) h = layers[l].forward(h, true);
               const y = linear(h, cache.wm!, null).toFloat32Array();
-              const row = out.subarray(b * I, (b + 1) * I);
+              const row = o.subarray(b * I, (b + 1) * I);
               for (let i = 0; i < I; i++) row[i] += y[i];
             });
           }
-        }
-        return Tensor.fromArray(out, [n, I]);
+          out.handle.upload(o);
+        })();
+        return out;
       })),
       dispose: () => {
-        for (const t of [cache.itemG, cache.itemProj, cache.wu, cache.wm]) t?.dispose();
+        for (const t of [cache.itemG, cache.itemProj, cache.itemProjT, cache.wu, cache.wm, cache.packed?.params]) t?.dispose();
       },
     };
   }

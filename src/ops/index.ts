@@ -8,3 +8,4 @@ export * from './dropout';
 export * from './batchnorm';
 export * from './losses';
 export * from './topk';
+export * from './tower';

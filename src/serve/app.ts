@@ -279,6 +279,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/metrics', async (_req, reply) => {
     metrics.cachedUsers.set(rec.users.size);
+    const sc = rec.scoreCache;
+    for (const [what, v] of [['rows', sc.size], ['bytes', sc.usedBytes], ['hits', sc.hits], ['misses', sc.misses]] as const) metrics.scoreCache.set({ what }, v);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

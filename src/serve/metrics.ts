@@ -20,6 +20,7 @@ export class ServiceMetrics {
   readonly modelInfo: Gauge<'model' | 'version'>;
   readonly reloads: Counter<'outcome'>;
   readonly cachedUsers: Gauge;
+  readonly scoreCache: Gauge<'what'>;
 
   constructor(opts: { defaults?: boolean } = {}) {
     const registers = [this.registry];
@@ -35,6 +36,7 @@ export class ServiceMetrics {
     this.modelInfo = new Gauge({ name: 'neurec_model_info', help: 'The model in service (value 1)', labelNames: ['model', 'version'], registers });
     this.reloads = new Counter({ name: 'neurec_model_reloads_total', help: 'Model reloads by outcome', labelNames: ['outcome'], registers });
     this.cachedUsers = new Gauge({ name: 'neurec_cached_users', help: 'Users whose state is held in memory', registers });
+    this.scoreCache = new Gauge({ name: 'neurec_score_cache', help: "Stored users' score rows kept between requests: rows, bytes, hits and misses so far", labelNames: ['what'], registers });
   }
 
   setModel(model: string, version: string): void {

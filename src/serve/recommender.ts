@@ -16,6 +16,7 @@
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { topk } from '../ops/topk';
+import { ScoreCache } from './score_cache';
 import { genreAffinity, rerankByGenre } from '../eval/rerank';
 import type { UserProfile } from '../models/popularity';
 import { Batcher } from './batcher';
@@ -71,6 +72,8 @@ interface Plan {
 interface Job {
   live: LiveModel;
   plan: Plan;
+  /** The plan is a stored user's (kept in their state), so its scores are worth keeping. */
+  cache: boolean;
   exclude: Int32Array[];
   k: number;
 }
@@ -92,6 +95,8 @@ export interface RecommenderOptions {
   maxBatch?: number;
   /** Users whose state is cached (default 100,000). */
   cacheUsers?: number;
+  /** Bytes of known users' score rows kept between requests (default 256 MiB; 0 turns it off). */
+  scoreCacheBytes?: number;
   /** Re-ranking: weight of genre affinity (default 0.3), candidates = max(5k, 50). */
   rerankWeight?: number;
   onBatch?: (size: number, seconds: number) => void;
@@ -107,9 +112,12 @@ export class LiveRecommender {
   /** Jobs queued per model, so a replaced model is disposed only when none is left. */
   private readonly inFlight = new Map<LiveModel, number>();
   private readonly retired = new Set<LiveModel>();
+  /** Scores of stored users' plans (a plan is replaced on every write and reload). */
+  readonly scoreCache: ScoreCache<Plan>;
 
   constructor(live: LiveModel, private store: EventStore, private readonly opts: RecommenderOptions = {}) {
     this.live = live;
+    this.scoreCache = new ScoreCache(opts.scoreCacheBytes ?? 256 * 2 ** 20);
     this.users = new UserStates(() => this.store, opts.cacheUsers);
     this.batcher = new Batcher((jobs) => this.scoreJobs(jobs), { maxBatch: opts.maxBatch, onBatch: opts.onBatch });
   }
@@ -131,6 +139,7 @@ export class LiveRecommender {
     const old = this.live;
     this.live = next;
     if (old !== next) {
+      this.scoreCache.clear();
       this.retired.add(old);
       this.disposeRetired();
     }
@@ -154,7 +163,7 @@ export class LiveRecommender {
     this.checkOptions(live, opts);
     const state = await this.users.get(user);
     const plan = this.planFor(live, state);
-    return this.answer(live, plan, opts, user);
+    return this.answer(live, plan, opts, user, true);
   }
 
   /** Recommendations for a new user given inline (nothing is stored): a profile, ratings, or both. */
@@ -307,13 +316,13 @@ export class LiveRecommender {
 
   // ------------------------------------------------------------------------ scoring
 
-  private async answer(live: LiveModel, plan: Plan, opts: RecommendOptions, user?: string): Promise<Recommendation> {
+  private async answer(live: LiveModel, plan: Plan, opts: RecommendOptions, user?: string, cache = false): Promise<Recommendation> {
     const cat = live.catalog;
     const exclude: Int32Array[] = [];
     if (opts.excludeSeen !== false && plan.seen.length) exclude.push(plan.seen);
     if (opts.genre !== undefined) exclude.push(cat.itemsWithoutGenre(opts.genre));
     const want = opts.rerank ? Math.max(5 * opts.k, 50) : opts.k;
-    const job: Job = { live, plan, exclude, k: Math.min(want, cat.nItems) };
+    const job: Job = { live, plan, cache, exclude, k: Math.min(want, cat.nItems) };
     this.inFlight.set(live, (this.inFlight.get(live) ?? 0) + 1);
     let scored: Scored;
     try {
@@ -346,15 +355,18 @@ export class LiveRecommender {
     for (const [live, ks] of byModel) {
       const I = live.catalog.nItems;
       const rows = new Float32Array(ks.length * I);
-      const modelJobs = ks.filter((k) => jobs[k].plan.rep !== null);
+      const cached = ks.map((k) => (jobs[k].cache ? this.scoreCache.get(jobs[k].plan) : undefined));
+      const modelJobs = ks.filter((k, r) => jobs[k].plan.rep !== null && !cached[r]);
       if (modelJobs.length) {
         const s = live.adapter.scoreBatch(modelJobs.map((k) => jobs[k].plan.rep));
         modelJobs.forEach((k, j) => rows.set(s.subarray(j * I, (j + 1) * I), ks.indexOf(k) * I));
       }
       ks.forEach((k, r) => {
         const p = jobs[k].plan, row = rows.subarray(r * I, (r + 1) * I);
+        if (cached[r]) return row.set(cached[r]!);
         if (p.rep === null && p.scores) row.set(p.scores);
         if (p.blend) blendInto(row, p.blend.scores, p.blend.weight);
+        if (jobs[k].cache && p.rep !== null) this.scoreCache.set(p, row);
       });
       const ptr = new Int32Array(ks.length + 1);
       ks.forEach((k, r) => (ptr[r + 1] = ptr[r] + jobs[k].exclude.reduce((s, e) => s + e.length, 0)));

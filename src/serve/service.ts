@@ -30,7 +30,7 @@ export interface Service {
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const metrics = new ServiceMetrics({ defaults: opts.processMetrics });
   const recommender = new LiveRecommender(opts.model, opts.store, {
-    maxBatch: opts.maxBatch, cacheUsers: opts.cacheUsers, rerankWeight: opts.rerankWeight,
+    maxBatch: opts.maxBatch, cacheUsers: opts.cacheUsers, scoreCacheBytes: opts.scoreCacheBytes, rerankWeight: opts.rerankWeight,
     onBatch: (n, s) => {
       metrics.batchSize.observe(n);
       metrics.batchSeconds.observe(s);

@@ -44,6 +44,7 @@ export const SIGNATURES: Record<string, string> = {
   multinomial_nll_fwd: 'f f f f n n',
   gaussian_kl_fwd: 'f f f f f n n',
   topk_fwd: 'f i f i? i? n n n n',
+  tower_fwd: 'f f f f n n n n n n n b',
 };
 
 /** Sizes near every limit the argument layer guards: int32, 2^32 (the largest storage), 2^53, int64. */

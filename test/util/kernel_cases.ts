@@ -235,9 +235,27 @@ function topkCases(): KernelCase[] {
   return cs;
 }
 
+function towerCases(): KernelCase[] {
+  const cs: KernelCase[] = [];
+  // Users x items around the 16-item CPU block and the 8-item CUDA tile, towers of 1 to 5 widths.
+  const shapes: [number, number, number[]][] = [[1, 1, [1]], [3, 17, [5, 3]], [2, 9, [4, 3, 2]], [64, 3706, [32, 16, 8]], [5, 100, [64, 32, 16, 8]], [2, 31, [7, 6, 5, 4, 3]], [1, 40, [300, 2]]];
+  for (const [n, I, widths] of shapes) {
+    let P = widths[widths.length - 1];
+    for (let l = 0; l + 1 < widths.length; l++) P += widths[l + 1] * widths[l] + widths[l + 1];
+    const h = [0, 0, 0, 0, 0];
+    widths.forEach((w, k) => (h[k] = w));
+    const params = f32(P, -0.5, 0.5), user = f32(n * widths[0]), item = f32(widths[0] * I);
+    const o1 = out(n * I), o2 = f32(n * I);
+    const tol = { atol: 1e-5 * Math.sqrt(Math.max(...widths)), rtol: 2e-4 };
+    cs.push(make('tower_fwd', `${n}x${I} widths ${widths.join('-')}`, [o1, user, item, params, n, I, ...h, false], [o1], tol));
+    cs.push(make('tower_fwd', `${n}x${I} widths ${widths.join('-')} accumulate`, [o2, user, item, params, n, I, ...h, true], [o2], { ...tol, poison: [] }));
+  }
+  return cs;
+}
+
 /** Every case, built once (inputs are fixed by the seed). */
 let cached: KernelCase[] | null = null;
 export function kernelCases(): KernelCase[] {
-  cached ??= [...linearCases(), ...elementwiseCases(), ...shapeCases(), ...gatherCases(), ...initCases(), ...batchnormCases(), ...optimCases(), ...lossCases(), ...topkCases()];
+  cached ??= [...linearCases(), ...elementwiseCases(), ...shapeCases(), ...gatherCases(), ...initCases(), ...batchnormCases(), ...optimCases(), ...lossCases(), ...topkCases(), ...towerCases()];
   return cached;
 }

@@ -51,7 +51,12 @@ export class VectorAdapter implements ModelAdapter<Float32Array> {
   }
 
   foldInKnown(u: number, history: History, seed: number): Float32Array {
-    return foldInVector(this.model, this.knownRep(u), this.usable(history), { steps: 20, lr: this.lr, dislikeBelow: this.opts.dislikeBelow, ...this.opts.known, seed });
+    // A known user starts from their trained vector, which already fits their training
+    // history: a short fit on the latest interactions (the new ones among them) moves it
+    // toward what they just did. It runs on the request path (the read after a write), so it is
+    // kept to a few milliseconds: 10 steps over 32 interactions, against 20 over 256 before
+    // (50 to 140 ms on ml-1m's NeuMF).
+    return foldInVector(this.model, this.knownRep(u), this.usable(history), { steps: 10, maxInteractions: 32, lr: this.lr, dislikeBelow: this.opts.dislikeBelow, ...this.opts.known, seed });
   }
 
   foldInNew(history: History, profile: UserProfile | null, seed: number): Float32Array | null {
