@@ -9,7 +9,7 @@ import { Embedding, Linear, MLPTower } from '../nn/layers';
 import { add, bceWithLogits, clone, concat, gather, linear, matmul, mul, relu, reshape, slice, transpose } from '../ops';
 import { packTower, towerScores, TOWER_MAX_LAYERS, TOWER_MAX_WIDTH, type PackedTower } from '../ops/tower';
 import { noGrad } from '../autograd';
-import { predictPairs, scoreAllByPairs } from './scoring';
+import { predictPairs } from './scoring';
 import { SeedSequence, uniform } from '../init';
 import type { Recommender } from './types';
 import { readSquares, type ReadSquared } from './read_squares';
@@ -129,9 +129,18 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
     return this.withScorer((score) => score(users, items));
   }
 
-  /** Logits of every item for each user: [users.length, nItems]. */
+  /**
+   * Logits of every item for each user: [users.length, nItems]. Through the vector scorer: the
+   * tower's first layer split into user and item halves, and the rest of it run over the whole
+   * catalogue by the fused tower kernel (full-ranking evaluation is this, for every user).
+   */
   scoreAll(users: Int32Array): Tensor {
-    return this.withScorer((score) => scoreAllByPairs(score, users, this.nItems));
+    const scorer = this.vectorScorer();
+    try {
+      return tidy(() => scorer.scoreAll(this.userVectors(users)));
+    } finally {
+      scorer.dispose();
+    }
   }
 
   /** Runs `fn` with a pair scorer, the tower's first layer projected once for all its calls. */
