@@ -92,7 +92,8 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
   const { train, valid } = pick === 'none' || model === 'popularity'
     ? { train: evalSet.train, valid: null }
     : carveValidation(evalSet.train, { seed, exclude: { users: evalSet.users, items: evalSet.items }, pick });
-  log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${loadSeconds.toFixed(1)} s`);
 
   if (a['unit-h'] && model !== 'gmf') throw new Error(`train: --unit-h applies to gmf, not ${model}`);
   const pairOnly = { 'test-each-epoch': !!a['test-each-epoch'], 'row-l2': num(a, 'row-l2', 'train') !== 0 };
@@ -109,7 +110,7 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
 
   let { net, config, refitted: startRefitted } = startingModel(model, a, train, evalSet, valid ? log : () => {}, log);
   const runDir = model === 'popularity' ? null : runDirFor(a, model, data.name);
-  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null; refit?: string };
+  let result: { epochs: number; bestEpoch: number; secondsPerEpoch: number; samplesPerSecond: number | null; valid?: RankingMetrics | null; refit?: string; samplingSecondsPerEpoch?: number };
   let selected: TestFigures | null = null;
   if (model === 'popularity') {
     result = { epochs: 0, bestEpoch: 0, secondsPerEpoch: 0, samplesPerSecond: null };
@@ -124,7 +125,10 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
     const run = (m: BuiltModel, on: Interactions, stage: 'epoch' | 'refit', scales: readonly number[] | undefined) =>
       trainPairs(m, on, a, { stage, lrScales: scales, valid: stage === 'epoch' ? valid : null, evalSet, runDir, log });
     const r = run(net, train, 'epoch', lrScales);
-    result = { epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, valid: r.bestValid };
+    result = {
+      epochs: r.history.length, bestEpoch: r.bestEpoch, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, valid: r.bestValid,
+      samplingSecondsPerEpoch: r.history.length ? r.history.reduce((t, e) => t + e.sampleSeconds, 0) / r.history.length : 0,
+    };
     if (valid) {
       // The carve chose the epoch; the same path is trained again with the carve put back.
       const scales = keptPathScales(r.history, r.bestEpoch);
@@ -171,7 +175,9 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
       refit: selected ? { schedule: result.refit, epochs: scheduleLength(result.refit!) } : null,
       selected: selected ? metricsJson(selected) : null,
       eval_fingerprint: evalSet.fingerprint,
+      interactions: data.length, load_seconds: r4(loadSeconds),
       seconds_per_epoch: r4(result.secondsPerEpoch),
+      sampling_seconds_per_epoch: result.samplingSecondsPerEpoch === undefined ? null : r4(result.samplingSecondsPerEpoch),
       samples_per_second: result.samplesPerSecond === null ? null : Math.round(result.samplesPerSecond),
       eval_seconds: r4(final.evalSeconds),
       sampled_eval_seconds: r4(final.sampledSeconds),
