@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-/** The `neurec` command: train, eval, recommend, coldstart, serve, data stats. */
+/** The `neurec` command: train, eval, recommend, coldstart, serve, report, data stats. */
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
 import { recommendCommand } from './recommend';
 import { dataCommand } from './data';
 import { serveCommand } from './serve';
 import { coldstartCommand } from './coldstart';
+import { reportCommand } from './report';
 
-const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand, coldstart: coldstartCommand };
+const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = { train: trainCommand, eval: evalCommand, recommend: recommendCommand, data: dataCommand, serve: serveCommand, coldstart: coldstartCommand, report: reportCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

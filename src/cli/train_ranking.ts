@@ -157,7 +157,7 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
       model, config, dataset: data.name, evalFingerprint: evalSet.fingerprint,
       info: {
         bestEpoch: selected ? scheduleLength(result.refit!) : result.bestEpoch,
-        sampled: final.sampled, full: final.full, secondsPerEpoch: result.secondsPerEpoch,
+        sampled: final.sampled, full: final.full, secondsPerEpoch: result.secondsPerEpoch, peakRssMb: peakRssMb(),
         // refitted: these weights have seen every training item (a refit, or a start that had).
         ...(result.refit || startRefitted ? { refit: result.refit, refitted: !!selected || startRefitted } : {}),
         ...(selected ? { selectedEpoch: result.bestEpoch, selected: { sampled: selected.sampled, full: selected.full } } : {}),

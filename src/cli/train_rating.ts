@@ -98,7 +98,7 @@ export async function trainRatingModel(model: string, a: Args): Promise<void> {
   const test = evaluatePairRatings((u, i) => net.predictRatings(u, i), split.test);
   log(`test (best validation epoch ${result.bestEpoch}): RMSE ${test.rmse.toFixed(4)} MAE ${test.mae.toFixed(4)} on ${test.count} ratings`);
   if (runDir) {
-    saveCheckpoint(runDir, net, { model, config, dataset: data.name, info: { split: splitName, seed, bestEpoch: result.bestEpoch, test, ...(events ? { events: events.record } : {}) } });
+    saveCheckpoint(runDir, net, { model, config, dataset: data.name, info: { split: splitName, seed, bestEpoch: result.bestEpoch, test, secondsPerEpoch: result.secondsPerEpoch, peakRssMb: peakRssMb(), ...(events ? { events: events.record } : {}) } });
     log(`# checkpoint: ${runDir}`);
   }
   net.dispose();
