@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Builds the browser side (web/) into dist/web/ with esbuild: report.js + report.css, inlined
- * into every report file (src/report/html.ts). uPlot is bundled in: nothing is fetched at run time.
+ * into every report file (src/report/html.ts), and page.js + page.css, served by neurec serve
+ * at / (src/serve/page.ts). uPlot and preact are bundled in: nothing is fetched at run time.
  * esbuild does not type-check, so web/tsconfig.json is checked first (--no-check skips it).
  * Run by npm ci (prepare), npm test (pretest) and npm run build:web.
  */
@@ -13,7 +14,7 @@ const root = path.resolve(__dirname, '..');
 const outdir = path.join(root, 'dist', 'web');
 
 if (process.argv.includes('--help')) {
-  console.log('usage: node scripts/build_web.js [--no-check]\n  bundles web/ into dist/web/ (report.js, report.css); --no-check skips tsc -p web');
+  console.log('usage: node scripts/build_web.js [--no-check]\n  bundles web/ into dist/web/ (report.js, report.css, page.js, page.css); --no-check skips tsc -p web');
   process.exit(0);
 }
 if (!process.argv.includes('--no-check')) {
@@ -22,7 +23,7 @@ if (!process.argv.includes('--no-check')) {
 }
 require('esbuild').buildSync({
   absWorkingDir: root,
-  entryPoints: { report: 'web/report.ts' },
+  entryPoints: { report: 'web/report.ts', page: 'web/page/main.tsx' },
   outdir,
   bundle: true,
   minify: true,

@@ -9,6 +9,8 @@ import { LiveRecommender, RequestError, type RecommendOptions } from './recommen
 import type { LiveModel } from './live_model';
 import { ServiceMetrics } from './metrics';
 import { EVENT_KINDS, type NewEvent, type UserProfileRecord } from './store/event_store';
+import { occupations, popularItems, trainingRun, userHistory } from './browse';
+import { pageRoutes } from './page';
 
 export interface AppOptions {
   recommender: LiveRecommender;
@@ -56,11 +58,14 @@ const recommendQuery = {
 /** Known routes, for answering 405 (with Allow) instead of 404 to a wrong method. */
 const ROUTES: [RegExp, string[]][] = [
   [/^\/v1\/users\/[^/]+\/recommendations$/, ['GET']],
-  [/^\/v1\/users\/[^/]+\/interactions$/, ['POST']],
+  [/^\/v1\/users\/[^/]+\/interactions$/, ['POST', 'GET']],
   [/^\/v1\/users\/[^/]+\/profile$/, ['PUT', 'GET']],
   [/^\/v1\/recommendations$/, ['POST']],
   [/^\/v1\/items\/[^/]+\/similar$/, ['GET']],
+  [/^\/v1\/items\/popular$/, ['GET']],
   [/^\/v1\/model$/, ['GET']],
+  [/^\/v1\/model\/training$/, ['GET']],
+  [/^\/$/, ['GET']],
   [/^\/healthz$/, ['GET']],
   [/^\/readyz$/, ['GET']],
   [/^\/metrics$/, ['GET']],
@@ -204,6 +209,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(201).send({ user, stored: r.stored, duplicates: r.duplicates, seq: r.seq });
   });
 
+  app.get('/v1/users/:user/interactions', {
+    schema: {
+      params: { type: 'object', required: ['user'], properties: { user: ID } },
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } } },
+    },
+  }, async (req) => userHistory(rec, (req.params as { user: string }).user, (req.query as { limit: number }).limit));
+
   app.put('/v1/users/:user/profile', {
     schema: { params: { type: 'object', required: ['user'], properties: { user: ID } }, body: profileSchema },
   }, async (req) => {
@@ -254,16 +266,27 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return { model: rec.model.name, model_version: rec.model.version, ...rec.similar(item, k) };
   });
 
+  app.get('/v1/items/popular', {
+    schema: { querystring: { type: 'object', additionalProperties: false, properties: { k: recommendQuery.k, genre: recommendQuery.genre } } },
+  }, async (req) => {
+    const { k, genre } = req.query as { k: number; genre?: string };
+    return { model: rec.model.name, model_version: rec.model.version, items: popularItems(rec.model.catalog, k, genre) };
+  });
+
+  app.get('/v1/model/training', async () => trainingRun(rec.model));
+
   app.get('/v1/model', async () => {
     const m = rec.model, c = m.catalog;
     return {
       model: m.name, model_version: m.version, source: m.info.source ?? null, loaded_at: m.loadedAt.toISOString(),
-      data: { name: c.name, users: c.nUsers, items: c.nItems, rating_scale: c.ratingScale, genres: c.genreNames },
+      data: { name: c.name, users: c.nUsers, items: c.nItems, rating_scale: c.ratingScale, genres: c.genreNames, example_user: c.nUsers ? c.userId(0) : null, occupations: occupations(c) },
       fold_in: m.adapter.foldIn, store: { kind: rec.eventStore.kind, location: rec.eventStore.location },
     };
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  app.register(pageRoutes);
 
   app.get('/readyz', async (_req, reply) => {
     const why: string[] = [];
