@@ -4,7 +4,8 @@
  *   table2.png   He et al. 2017, Table 2: HR@10 and NDCG@10 by factors, paper / neurec / peer (bench/figures.json)
  *   speed.png    neurec's speed over PyTorch's, model by model (bench/figures.json)
  *   kernels.png  the kernel tables' speed-ups, CPU and H200 (parsed from RESULTS.md, so a --write updates it)
- *   scale.png    seconds per epoch and peak memory by data size, once bench/scale.json exists
+ *   scale-seconds.png, scale-memory.png   seconds per epoch and peak memory by data size, once
+ *                bench/scale.json exists (bench/scale.ts --write)
  *
  *   npm run bench:plots [-- --out-dir bench/img]
  */
@@ -69,12 +70,13 @@ function kernels(results: string): Figure | null {
   };
 }
 
-function scale(s: Scale): Figure[] {
+function scale(s: Scale): [Figure, Figure] {
   const rows = [...s.rows].sort((a, b) => a.interactions - b.interactions);
   const x = { label: 'interactions (log scale)', values: rows.map((r) => r.interactions), log: 10 as const };
+  const note = `${rows.map((r) => r.label).join(', ')}. ${s.source}.`;
   return [
-    { id: 'scale-seconds', title: 'Seconds per epoch by data size', kind: 'line', x, y: { label: 's / epoch', log: 10 }, series: [{ label: 's / epoch', values: rows.map((r) => r.epochSeconds) }] },
-    { id: 'scale-memory', title: 'Peak memory by data size', kind: 'line', x, y: { label: 'peak RSS MB', log: 10 }, series: [{ label: 'peak RSS MB', values: rows.map((r) => r.peakRssMb) }], note: `${rows.map((r) => r.label).join(', ')}. ${s.source}.` },
+    { id: 'scale-seconds', title: 'Seconds per epoch by data size', kind: 'line', x, y: { label: 's / epoch', log: 10 }, series: [{ label: 's / epoch', values: rows.map((r) => r.epochSeconds) }], note },
+    { id: 'scale-memory', title: 'Peak memory by data size', kind: 'line', x, y: { label: 'peak RSS MB', log: 10 }, series: [{ label: 'peak RSS MB', values: rows.map((r) => r.peakRssMb) }], note },
   ];
 }
 
@@ -82,7 +84,7 @@ const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8'
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) {
-    console.log('usage: npm run bench:plots [-- --out-dir DIR]\n  draws table2.png, speed.png, kernels.png (and scale.png once bench/scale.json exists) into DIR (default bench/img)');
+    console.log('usage: npm run bench:plots [-- --out-dir DIR]\n  draws table2.png, speed.png, kernels.png (and scale-seconds.png, scale-memory.png once bench/scale.json exists) into DIR (default bench/img)');
     return;
   }
   const at = argv.indexOf('--out-dir');
@@ -93,8 +95,12 @@ async function main(argv: string[]): Promise<void> {
   const k = kernels(fs.readFileSync(path.join(BENCH, 'RESULTS.md'), 'utf8'));
   if (k) pictures.push(['kernels', [k]]);
   const scaleFile = path.join(BENCH, 'scale.json');
-  if (fs.existsSync(scaleFile)) pictures.push(['scale', scale(readJson<Scale>(scaleFile))]);
-  else console.log(`# scale.png: not drawn, bench/scale.json is not there yet (the scale issue's bench writes it: ${SCALE_FORMAT})`);
+  if (fs.existsSync(scaleFile)) {
+    const [seconds, memory] = scale(readJson<Scale>(scaleFile));
+    pictures.push(['scale-seconds', [seconds]], ['scale-memory', [memory]]);
+  } else {
+    console.log(`# scale-*.png: not drawn, bench/scale.json is not there yet (node dist/bench/scale.js --write makes it: ${SCALE_FORMAT})`);
+  }
 
   const body = pictures.map(([name, figs]) => `<section class="shot grid" id="${name}">${figs.map(figureSlot).join('\n')}</section>`).join('\n');
   const html = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-plots-')), 'plots.html');

@@ -66,7 +66,16 @@ function options(fig: Figure, width: number): uPlot.Options {
   const longest = cats ? Math.max(...cats.map((c) => c.length)) : 0;
   // Category names slant (ending at their tick) once they could touch their neighbours.
   const rotate = cats && cats.length * (longest * 7 + 14) > width - 100;
-  const integers = !fig.x.time && !cats && fig.x.values.every(Number.isInteger);
+  const integers = !fig.x.time && !cats && !fig.x.log && fig.x.values.every(Number.isInteger);
+  // uPlot widens a log scale to whole powers; the data's own span reads better, with ticks at
+  // 1, 2 and 5 times the powers of 10 (each power of 2) inside it.
+  const logRange = (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [min / 1.25, max * 1.25];
+  const logSplits = (base: 2 | 10) => (_u: uPlot, _axis: number, min: number, max: number): number[] => {
+    const out: number[] = [];
+    for (let p = Math.floor(Math.log(min) / Math.log(base)); base ** p <= max; p++)
+      for (const m of base === 10 ? [1, 2, 5] : [1]) if (m * base ** p >= min && m * base ** p <= max) out.push(m * base ** p);
+    return out;
+  };
   const y = fig.y;
   const xSize = rotate ? Math.min(140, 20 + longest * 6) : 50;
   return {
@@ -77,11 +86,11 @@ function options(fig: Figure, width: number): uPlot.Options {
     scales: {
       x: {
         time: !!fig.x.time,
-        ...(fig.x.log ? { distr: 3, log: fig.x.log } : {}),
+        ...(fig.x.log ? { distr: 3, log: fig.x.log, range: logRange } : {}),
         ...(cats ? { range: (): uPlot.Range.MinMax => [-0.5, cats.length - 0.5] } : {}),
       },
       y: {
-        ...(y.log ? { distr: 3, log: y.log } : {}),
+        ...(y.log ? { distr: 3, log: y.log, range: logRange } : {}),
         ...(y.fromZero && !y.log ? { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.08 : 1] } : {}),
       },
     },
@@ -91,9 +100,10 @@ function options(fig: Figure, width: number): uPlot.Options {
         label: fig.x.label,
         ...(cats ? { splits: () => cats.map((_, k) => k), values: (_u: uPlot, splits: number[]) => splits.map((k) => cats[k] ?? '') } : {}),
         ...(integers ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] } : {}),
+        ...(fig.x.log ? { splits: logSplits(fig.x.log) } : {}),
         ...(rotate ? { rotate: 40, size: xSize } : {}),
       },
-      { ...AXIS, label: y.label, size: 64, values: (_u: uPlot, splits: (number | null)[]) => splits.map(fmt) },
+      { ...AXIS, label: y.label, size: 64, values: (_u: uPlot, splits: (number | null)[]) => splits.map(fmt), ...(y.log ? { splits: logSplits(y.log) } : {}) },
     ],
     series: [
       { label: fig.x.label, ...(cats ? { value: (_u: uPlot, v: number) => cats[v] ?? '' } : {}) },
