@@ -1,23 +1,26 @@
 /**
- * `neurec serve --checkpoint <dir> [--events <file.sqlite>] [--port 8080] [--host 127.0.0.1]`:
- * real-time recommendations over HTTP with an event store (see src/serve/). SIGTERM or SIGINT
+ * `neurec serve --checkpoint <dir> [--events <file.sqlite | postgres://...>] [--port 8080] [--host 127.0.0.1]`:
+ * real-time recommendations over HTTP with an event store (see src/serve/); several replicas
+ * share one PostgreSQL store. SIGTERM or SIGINT
  * stops accepting, finishes in-flight requests and closes the store.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { openCheckpoint } from './checkpointed';
-import { num, parseArgs, usage, type ArgSpec } from './args';
+import { COUNT, num, parseArgs, usage, type ArgSpec } from './args';
 import { LiveModel, fileHash } from '../serve/live_model';
 import { Catalog } from '../serve/catalog';
 import { createService } from '../serve/service';
-import { SqliteEventStore } from '../serve/store/sqlite_store';
+import { openEventStore } from '../serve/store/open_store';
+import { isPgUrl } from '../serve/store/pg_connect';
 import type { EventStore } from '../serve/store/event_store';
 import type { Interactions } from '../data/dataset';
 
 const SPEC: ArgSpec = {
   checkpoint: { help: 'checkpoint folder written by neurec train' },
-  events: { help: 'event store: a SQLite file (default: one per data set under $NEUREC_HOME or ~/.local/share/neurec/events)' },
+  events: { help: 'event store: a SQLite file (default: one per data set under $NEUREC_HOME or ~/.local/share/neurec/events), or postgres://user@host/db[?schema=name] shared by several replicas (else NEUREC_EVENTS_URL)' },
+  pool: { help: 'PostgreSQL store: connections in the pool (each replica opens one more for its change feed)', default: '10', num: COUNT },
   port: { help: 'TCP port (0 picks a free one)', default: '8080' },
   host: { help: 'address to listen on (127.0.0.1: this machine only)', default: '127.0.0.1' },
   durability: { help: "'normal': an acknowledged event survives the server being killed; 'full': also power loss (slower writes)", default: 'normal' },
@@ -67,11 +70,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const log = (s: string) => console.log(s);
   const checkpoint = path.resolve(String(a.checkpoint));
   const model = await loadLiveModel(checkpoint, dataDir, log);
-  const eventsPath = path.resolve(String(a.events ?? defaultEventsPath(model.catalog.name)));
-  if (eventsPath.startsWith(checkpoint + path.sep)) throw new Error(`serve: the event store ${eventsPath} would sit inside the checkpoint folder; put it elsewhere`);
+  const events = String(a.events ?? (process.env.NEUREC_EVENTS_URL || defaultEventsPath(model.catalog.name)));
+  if (!isPgUrl(events) && path.resolve(events).startsWith(checkpoint + path.sep)) throw new Error(`serve: the event store ${path.resolve(events)} would sit inside the checkpoint folder; put it elsewhere`);
   let store: EventStore;
   try {
-    store = new SqliteEventStore(eventsPath, { durability });
+    store = await openEventStore(events, { durability, pool: num(a, 'pool', 'serve') });
   } catch (e) {
     model.dispose();
     throw e;
@@ -97,7 +100,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ port, host: String(a.host) });
   console.log(`serving ${model.name} (${model.version}) on ${model.catalog.name} at ${address}`);
-  console.log(`  event store: ${store.location} (sqlite, schema ${await store.schemaVersion()}, ${await store.highWater()} events)`);
+  console.log(`  event store: ${store.location} (${store.kind}, schema ${await store.schemaVersion()}, high-water #${await store.highWater()})`);
   console.log(`  fold-in: ${model.adapter.foldIn}`);
   console.log(`  try: curl '${address}/v1/users/${model.catalog.userId(0)}/recommendations?k=10'`);
   console.log(`  admin routes: ${adminToken ? 'on (NEUREC_ADMIN_TOKEN)' : 'off (set NEUREC_ADMIN_TOKEN to reload models over HTTP)'}`);

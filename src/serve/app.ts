@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { LiveRecommender, RequestError, type RecommendOptions } from './recommender';
 import type { LiveModel } from './live_model';
 import { ServiceMetrics } from './metrics';
-import { EVENT_KINDS, type NewEvent, type UserProfileRecord } from './store/event_store';
+import { EVENT_KINDS, StoreUnavailableError, type NewEvent, type UserProfileRecord } from './store/event_store';
 import { occupations, popularItems, trainingRun, userHistory } from './browse';
 import { pageRoutes } from './page';
 
@@ -25,6 +25,8 @@ export interface AppOptions {
   /** Most events in one POST (default 100). */
   maxEvents?: number;
   metrics?: ServiceMetrics;
+  /** Why the service is not in step with a shared store (a replica catching up), or null: /readyz answers 503 meanwhile. */
+  notReady?: () => string | null;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -141,6 +143,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof RequestError) return reply.code(err.status).send(errorBody(err.status, err.message, err.field));
+    // The store is down or restarting: nothing was stored; the client retries (with the same event ids).
+    if (err instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '1').send(errorBody(503, err.message));
     if (err.validation) {
       const field = fieldOf(err);
       return reply.code(400).send(errorBody(400, `${err.validationContext ?? 'request'}${err.validation[0].instancePath} ${err.validation[0].message}`.replace(/^(\w+) /, '$1: '), field));
@@ -291,6 +295,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', async (_req, reply) => {
     const why: string[] = [];
     if (closing) why.push('shutting down');
+    const behind = opts.notReady?.();
+    if (behind) why.push(behind);
     try {
       await rec.eventStore.highWater();
     } catch (e) {

@@ -4,6 +4,7 @@
  * latency, the model in service, the user cache, and Node's own (event-loop delay included).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChangeFeed } from './store/event_store';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -20,6 +21,9 @@ export class ServiceMetrics {
   readonly modelInfo: Gauge<'model' | 'version'>;
   readonly reloads: Counter<'outcome'>;
   readonly cachedUsers: Gauge;
+  readonly changeFeed: Gauge<'what'>;
+  /** A shared store's change feed, read at each scrape (set by the service). */
+  changeFeedSource: ChangeFeed | null = null;
   readonly scoreCache: Gauge<'what'>;
 
   constructor(opts: { defaults?: boolean } = {}) {
@@ -36,6 +40,18 @@ export class ServiceMetrics {
     this.modelInfo = new Gauge({ name: 'neurec_model_info', help: 'The model in service (value 1)', labelNames: ['model', 'version'], registers });
     this.reloads = new Counter({ name: 'neurec_model_reloads_total', help: 'Model reloads by outcome', labelNames: ['outcome'], registers });
     this.cachedUsers = new Gauge({ name: 'neurec_cached_users', help: 'Users whose state is held in memory', registers });
+    const self = this;
+    this.changeFeed = new Gauge({
+      name: 'neurec_change_feed', help: "Other replicas' writes followed (shared store): users invalidated, whole-cache resets, and 1 while behind",
+      labelNames: ['what'], registers,
+      collect() {
+        const f = self.changeFeedSource;
+        if (!f) return;
+        self.changeFeed.set({ what: 'invalidations' }, f.invalidations);
+        self.changeFeed.set({ what: 'resets' }, f.resets);
+        self.changeFeed.set({ what: 'behind' }, f.behind() === null ? 0 : 1);
+      },
+    });
     this.scoreCache = new Gauge({ name: 'neurec_score_cache', help: "Stored users' score rows kept between requests: rows, bytes, hits and misses so far", labelNames: ['what'], registers });
   }
 

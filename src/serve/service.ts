@@ -9,7 +9,7 @@ import type { LiveModel } from './live_model';
 import { ServiceMetrics } from './metrics';
 import type { EventStore } from './store/event_store';
 
-export interface ServiceOptions extends Omit<AppOptions, 'recommender' | 'metrics'>, Omit<RecommenderOptions, 'onBatch' | 'onFoldIn'> {
+export interface ServiceOptions extends Omit<AppOptions, 'recommender' | 'metrics' | 'notReady'>, Omit<RecommenderOptions, 'onBatch' | 'onFoldIn'> {
   model: LiveModel;
   store: EventStore;
   /** Node's default metrics (event loop, heap, GC); default true. Off in tests that build many services. */
@@ -40,7 +40,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       metrics.foldInSeconds.observe({ kind }, s);
     },
   });
-  const app = await buildApp({ ...opts, recommender, metrics });
+  // A shared store: other replicas' writes invalidate what this one cached about their users.
+  const feed = opts.store.watch?.({ user: (u) => recommender.users.invalidate(u), reset: () => recommender.users.clear() }) ?? null;
+  metrics.changeFeedSource = feed;
+  const app = await buildApp({ ...opts, recommender, metrics, notReady: () => feed?.behind() ?? null });
   let closed: Promise<void> | null = null;
   return {
     app, recommender, metrics,
@@ -56,6 +59,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         clearInterval(idle);
         clearTimeout(deadline);
       }
+      await feed?.close();
       await opts.store.close();
       recommender.model.dispose();
     })()),

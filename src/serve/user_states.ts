@@ -19,6 +19,8 @@ export class UserStates {
   private readonly loading = new Map<string, Promise<UserState>>();
   /** Bumped by every invalidation, so a load that raced a write is not cached. */
   private readonly generation = new Map<string, number>();
+  /** Bumped by clear(), so no load that started before it is cached after it. */
+  private epoch = 0;
   hits = 0;
   misses = 0;
 
@@ -36,12 +38,12 @@ export class UserStates {
     this.misses++;
     const pending = this.loading.get(user);
     if (pending) return pending;
-    const gen = this.generation.get(user) ?? 0;
+    const gen = this.generation.get(user) ?? 0, epoch = this.epoch;
     const p = (async () => {
       const store = this.store();
       const [events, profile] = await Promise.all([store.userEvents(user), store.profile(user)]);
       const state: UserState = { user, events, profile, derived: new Map() };
-      if ((this.generation.get(user) ?? 0) === gen) this.put(user, state);
+      if ((this.generation.get(user) ?? 0) === gen && this.epoch === epoch) this.put(user, state);
       return state;
     })();
     this.loading.set(user, p);
@@ -54,16 +56,20 @@ export class UserStates {
 
   /** Forgets a user's entry (their events or profile changed). */
   invalidate(user: string): void {
-    this.cache.delete(user);
-    this.loading.delete(user);
+    const cached = this.cache.delete(user), loading = this.loading.delete(user);
+    // Neither cached nor loading: nothing to forget (most other replicas' writes land here).
+    if (!cached && !loading) return;
     this.generation.set(user, (this.generation.get(user) ?? 0) + 1);
-    if (this.generation.size > 4 * this.maxUsers) this.generation.clear();
+    // Bounded: past that, forgetting everything once is cheaper than tracking every user.
+    if (this.generation.size > 4 * this.maxUsers) this.clear();
   }
 
   /** Forgets everything (e.g. after reconnecting to a store that may have changed). */
   clear(): void {
-    for (const u of this.cache.keys()) this.invalidate(u);
+    this.epoch++;
     this.cache.clear();
+    this.loading.clear();
+    this.generation.clear();
   }
 
   get size(): number {

@@ -42,7 +42,8 @@ export interface Reply {
 
 /** One HTTP request; the body is sent as JSON unless it is a string (sent as is). */
 export async function call(url: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  // Bounded, so a request the server never answers fails the test instead of hanging it.
+  const init: RequestInit = { method, headers: { ...headers }, signal: AbortSignal.timeout(15_000) };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
