@@ -21,6 +21,9 @@ function overlay(u: uPlot, fig: Figure): void {
   const ctx = u.ctx, r = uPlot.pxRatio, { left, top, width, height } = u.bbox;
   const marks = fig.marks ?? [];
   ctx.save();
+  // uPlot leaves its last axis's text alignment on the context.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
   ctx.lineWidth = 1.5 * r;
   ctx.font = `${11 * r}px system-ui, "DejaVu Sans", sans-serif`;
   marks.forEach((m, k) => {
