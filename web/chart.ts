@@ -128,7 +128,7 @@ function options(fig: Figure, width: number): uPlot.Options {
       }),
     ],
     // Series names only, no values under a cursor: the same legend on the page and in a PNG.
-    legend: { show: fig.series.length > 1, live: false, markers: { dash: (_u: uPlot, i: number) => (fig.series[i - 1]?.dash ? 'dashed' : 'solid') } },
+    legend: { show: fig.legend ?? fig.series.length > 1, live: false, markers: { dash: (_u: uPlot, i: number) => (fig.series[i - 1]?.dash ? 'dashed' : 'solid') } },
     hooks: { draw: [(u: uPlot) => overlay(u, fig)] },
   };
 }

@@ -41,6 +41,8 @@ export interface Figure {
   };
   y: { label: string; log?: 2 | 10; fromZero?: boolean };
   series: Series[];
+  /** Show the series' names under the chart (default: when there are several). */
+  legend?: boolean;
   marks?: Mark[];
   /** A horizontal reference line (1× in a speed-up chart). */
   rule?: { y: number; label: string };

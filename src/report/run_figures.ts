@@ -51,7 +51,9 @@ export function runFigures(runs: RunData[]): Figure[] {
   const lo = Math.min(...all.map((p) => p.epoch)), hi = Math.max(...all.map((p) => p.epoch));
   const xs = Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
   const many = runs.length > 1;
-  const marks = runs.flatMap((r, k) => marksOf(r, k, many));
+  const marksByRun = runs.map((r, k) => marksOf(r, k, many));
+  // A run's marks go on the charts that draw it (series carry their run's colour).
+  const marksFor = (series: Series[]) => marksByRun.filter((_, k) => series.some((s) => s.color === k)).flat();
   const x = { label: 'epoch', values: xs };
   const figures: Figure[] = [];
 
@@ -62,7 +64,7 @@ export function runFigures(runs: RunData[]): Figure[] {
   if (loss.length) {
     const refit = runs.some((r) => stage(r, 'refit').length);
     figures.push({
-      id: 'loss', title: 'Training loss', kind: 'line', x, y: { label: 'loss' }, series: loss, marks,
+      id: 'loss', title: 'Training loss', kind: 'line', x, y: { label: 'loss' }, series: loss, marks: marksFor(loss), legend: many || loss.length > 1,
       note: (refit ? 'Dashed: the refit, the same schedule replayed on all training data. ' : '') + MARK_NOTE,
     });
   }
@@ -74,7 +76,7 @@ export function runFigures(runs: RunData[]): Figure[] {
     if (!series.length) continue;
     const test = series.some((s) => s.dash);
     figures.push({
-      id: key.replace(/\W/g, ''), title: `${name} by epoch`, kind: 'line', x, y: { label: name }, series, marks,
+      id: key.replace(/\W/g, ''), title: `${name} by epoch`, kind: 'line', x, y: { label: name }, series, marks: marksFor(series), legend: many || series.length > 1,
       note: `Validation: data held out of training, which chose the epoch${test ? '; dashed, the test set scored each epoch (--test-each-epoch), never used to choose' : ''}. ${MARK_NOTE}`,
     });
   }

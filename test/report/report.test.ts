@@ -77,6 +77,9 @@ test('runFigures: loss (refit dashed), HR and NDCG (validation solid, test dashe
   const rating: RunData = { ...readRun(mlpDir), log: parseLog(line({ epoch: 1, loss: 1, valid: { rmse: 0.95, mae: 0.7 } }), 'f') };
   assert.equal(runFigures([rating]).map((f) => [f.id, f.series.map((s) => s.label)]), [['loss', ['training loss']], ['rmse', ['validation']]]);
   assert.equal(runFigures([{ ...rating, log: [] }]), []);
+  const mixed = runFigures([readRun(gmfDir), { ...rating, label: 'autorec' }]);
+  assert.equal(mixed.find((f) => f.id === 'rmse')!.marks, [{ x: 1, label: 'autorec: kept', color: 1, kind: 'kept' }], "only the charts a run is on carry its marks");
+  assert.equal(mixed.map((f) => f.legend), [true, true, true, true]);
 });
 
 test('summaryTable and configTable: both protocols, the validation-selected model, speed and memory; empty columns dropped', () => {
