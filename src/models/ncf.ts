@@ -219,6 +219,36 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
     return bceWithLogits(this.forwardVectors(v, items), reshape(targets, [targets.size, 1]));
   }
 
+  /**
+   * Fold-in's loss for one user vector [1, width] against items [B]: the vector is broadcast
+   * instead of repeated, and the tower's first layer is split as in serving (the item half
+   * projected once for all steps), so a step skips the [B, 2·half] concat and the largest
+   * product of the tower, forward and backward. Equal to pairLoss on the repeated vector.
+   */
+  prepareFoldIn(): { loss(v: Tensor, items: Tensor, targets: Tensor): Tensor; dispose(): void } {
+    const f = this.gmfUser ? this.factors : 0, half = this.layers[0] / 2;
+    const first = this.tower?.layers[0] ?? null;
+    const itemProj = first ? noGrad(() => tidy(() => {
+      const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
+      return keep(first.bias ? add(ip, first.bias) : ip);
+    })) : null;
+    return {
+      loss: (v, items, targets) => {
+        const parts: Tensor[] = [];
+        if (this.gmfItem) parts.push(mul(this.mlpUser ? slice(v, 0, f) : v, this.gmfItem.forward(items)));
+        if (first && itemProj) {
+          const m = this.gmfUser ? slice(v, f, half) : v;
+          let h = relu(add(gather(itemProj, items), matmul(m, slice(first.weight, 0, half), { transB: true })));
+          for (let l = 1; l < this.tower!.layers.length; l++) h = this.tower!.layers[l].forward(h, true);
+          parts.push(h);
+        }
+        const logits = this.predict.forward(parts.length > 1 ? concat(parts) : parts[0]);
+        return bceWithLogits(logits, reshape(targets, [targets.size, 1]));
+      },
+      dispose: () => itemProj?.dispose(),
+    };
+  }
+
   newUserVector(): Float32Array {
     return meanUserVector(this);
   }

@@ -38,6 +38,11 @@ export interface UserVectorModel extends Recommender {
    * (0/1 labels for 'implicit', ratings for 'explicit'). Differentiable in the vectors.
    */
   pairLoss(vectors: Tensor, items: Tensor, targets: Tensor): Tensor;
+  /**
+   * Optional, for speed: the same loss for one user's vector [1, width] against items [B], with
+   * the per-item work every fold-in step shares done once. Dispose when the fold-in ends.
+   */
+  prepareFoldIn?(): { loss(vector: Tensor, items: Tensor, targets: Tensor): Tensor; dispose(): void };
   /** A scorer with whatever per-item work can be shared across users done once. */
   vectorScorer(): VectorScorer;
   /** The starting vector of a user the model has not seen (a profile where the model reads one). */

@@ -67,7 +67,8 @@ export function foldInVector(model: UserVectorModel, start: Float32Array, histor
   const v = keep(Tensor.fromArray(start.slice(0, T), [1, T]).requireGrad());
   const v0 = keep(Tensor.fromArray(start.slice(0, T), [1, T]));
   const fixed = W > T ? keep(Tensor.fromArray(start.slice(T), [1, W - T])) : null;
-  const zeros = keep(Tensor.fromArray(new Int32Array(B), [B], 'int32'));
+  const prepared = model.prepareFoldIn?.() ?? null;
+  const zeros = prepared ? null : keep(Tensor.fromArray(new Int32Array(B), [B], 'int32'));
   const opt = new Adam([v], { lr: opts.lr ?? 0.1 });
   try {
     for (let s = 0; s < steps; s++) {
@@ -80,8 +81,8 @@ export function foldInVector(model: UserVectorModel, start: Float32Array, histor
       tidy(() => {
         opt.zeroGrad();
         const full = fixed ? concat([v, fixed]) : v;
-        const vecs = gather(full, zeros);
-        let loss = model.pairLoss(vecs, Tensor.fromArray(items, [B], 'int32'), Tensor.fromArray(targets, [B]));
+        const itemsT = Tensor.fromArray(items, [B], 'int32'), targetsT = Tensor.fromArray(targets, [B]);
+        let loss = prepared ? prepared.loss(full, itemsT, targetsT) : model.pairLoss(gather(full, zeros!), itemsT, targetsT);
         if (prior > 0) {
           const d = sub(v, v0);
           loss = add(loss, mulScalar(sum(mul(d, d)), prior));
@@ -95,6 +96,7 @@ export function foldInVector(model: UserVectorModel, start: Float32Array, histor
     return out;
   } finally {
     opt.dispose();
+    prepared?.dispose();
     for (const t of [v, v0, fixed, zeros]) t?.dispose();
   }
 }

@@ -51,6 +51,33 @@ test('NCF (GMF, MLP, NeuMF): the vector scorer reproduces the pair scores of tra
   }
 });
 
+test("NCF's prepared fold-in loss equals pairLoss on the repeated vector, value and gradient", () => {
+  for (const kind of ['gmf', 'mlp', 'neumf'] as const) {
+    const m = new NCF({ model: kind, nUsers: data.nUsers, nItems: data.nItems, factors: 5, layers: [10, 7, 3], seed: 4, initStd: 0.3 });
+    m.eval();
+    const prep = m.prepareFoldIn();
+    try {
+      tidy(() => {
+        const start = m.userVectors(Int32Array.of(6)).toFloat32Array();
+        const items = Tensor.fromArray(Int32Array.of(0, 5, 56, 5, 12, 33, 1), [7], 'int32');
+        const targets = Tensor.fromArray(Float32Array.of(1, 0, 1, 1, 0, 0, 1), [7]);
+        const run = (prepared: boolean) => {
+          const v = Tensor.fromArray(start, [1, start.length]).requireGrad();
+          const loss = prepared ? prep.loss(v, items, targets) : m.pairLoss(gather(v, Tensor.fromArray(new Int32Array(7), [7], 'int32')), items, targets);
+          backward(loss);
+          return { loss: loss.item(), grad: v.grad!.toFloat32Array() };
+        };
+        const a = run(true), b = run(false);
+        assert.ok(Math.abs(a.loss - b.loss) <= 1e-6 * (1 + Math.abs(b.loss)), `${kind}: loss ${a.loss} vs ${b.loss}`);
+        close(a.grad, b.grad, 1e-5, `${kind} gradient`);
+      });
+    } finally {
+      prep.dispose();
+      m.dispose();
+    }
+  }
+});
+
 test('MF (implicit and explicit) and the classifier: the vector scorer reproduces scoreAll', () => {
   for (const objective of ['implicit', 'explicit'] as const) {
     const m = new MF({ nUsers: data.nUsers, nItems: data.nItems, factors: 6, objective, globalMean: objective === 'explicit' ? 3.5 : 0, seed: 3 });
