@@ -4,7 +4,7 @@
  * latency, the model in service, the user cache, and Node's own (event-loop delay included).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ChangeFeed } from './store/event_store';
+import type { ChangeFeed, EventStore } from './store/event_store';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -24,6 +24,9 @@ export class ServiceMetrics {
   readonly changeFeed: Gauge<'what'>;
   /** A shared store's change feed, read at each scrape (set by the service). */
   changeFeedSource: ChangeFeed | null = null;
+  readonly storeQueries: Gauge;
+  /** The event store, whose query count (a networked store's) is read at each scrape. */
+  storeSource: EventStore | null = null;
   readonly scoreCache: Gauge<'what'>;
 
   constructor(opts: { defaults?: boolean } = {}) {
@@ -50,6 +53,14 @@ export class ServiceMetrics {
         self.changeFeed.set({ what: 'invalidations' }, f.invalidations);
         self.changeFeed.set({ what: 'resets' }, f.resets);
         self.changeFeed.set({ what: 'behind' }, f.behind() === null ? 0 : 1);
+      },
+    });
+    this.storeQueries = new Gauge({
+      name: 'neurec_store_queries', help: 'Queries sent to a networked event store (PostgreSQL) so far: its load per request',
+      registers,
+      collect() {
+        const q = self.storeSource?.queries;
+        if (q !== undefined) self.storeQueries.set(q);
       },
     });
     this.scoreCache = new Gauge({ name: 'neurec_score_cache', help: "Stored users' score rows kept between requests: rows, bytes, hits and misses so far", labelNames: ['what'], registers });

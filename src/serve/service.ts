@@ -43,6 +43,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // A shared store: other replicas' writes invalidate what this one cached about their users.
   const feed = opts.store.watch?.({ user: (u) => recommender.users.invalidate(u), reset: () => recommender.users.clear() }) ?? null;
   metrics.changeFeedSource = feed;
+  metrics.storeSource = opts.store;
   const app = await buildApp({ ...opts, recommender, metrics, notReady: () => feed?.behind() ?? null });
   let closed: Promise<void> | null = null;
   return {

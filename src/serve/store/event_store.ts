@@ -63,6 +63,8 @@ export interface EventStore {
   settledHighWater(): Promise<number>;
   /** The schema version the store is at. */
   schemaVersion(): Promise<number>;
+  /** A networked store: queries sent so far (its database's load, per request over /metrics). */
+  readonly queries?: number;
   /** A shared store: follows other processes' writes (see ChangeFeed); absent for a store one process owns. */
   watch?(sink: ChangeSink): ChangeFeed;
   close(): Promise<void>;

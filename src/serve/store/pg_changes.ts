@@ -1,9 +1,8 @@
 /**
  * How a replica follows the others' writes: one dedicated connection LISTENs on the schema's
- * channel, where every write NOTIFYs (in its own transaction, so a notification means the
- * write is committed and readable) the user it changed and the replica that made it. Another
- * replica's notification invalidates that user's cached state; the next request reads them
- * afresh from the store.
+ * channel, where every write, once committed, NOTIFYs the user it changed and the replica that
+ * made it (so a notification means the write is readable). Another replica's notification
+ * invalidates that user's cached state; the next request reads them afresh from the store.
  *
  * Notifications are delivered once per connection while it is up, so what can be missed is
  * what happens while it is down. When the connection is lost, everything cached is dropped at

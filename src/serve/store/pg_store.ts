@@ -6,9 +6,13 @@
  * once, whichever replica the retry reaches (the unique index decides, so two retries racing
  * through two replicas also store it once).
  *
- * Every write also NOTIFYs the schema's channel in its own transaction (see pg_changes.ts), and
- * takes a shared advisory lock, so settledHighWater() can wait out the writes in flight: a
- * sequence hands out numbers in the order writes start, not the order they commit.
+ * Every write takes a shared advisory lock, so settledHighWater() can wait out the writes in
+ * flight (a sequence hands out numbers in the order writes start, not the order they commit),
+ * and once committed, NOTIFYs the schema's channel (see pg_changes.ts) before it is answered.
+ * The NOTIFY is a statement of its own, not part of the write: PostgreSQL serializes the
+ * commits of all notifying transactions on one lock, which cut durable writes from about 1,300
+ * to 400 a second here (40 clients); alone it writes no WAL and waits for no disk. A process
+ * dying between the two loses that notification; the change feed's high-water poll finds it.
  *
  * A database that cannot be reached fails a call with StoreUnavailableError (503 over HTTP);
  * the pool opens new connections as soon as it is back.
@@ -47,10 +51,7 @@ function toEvent(r: EventRow): StoredEvent {
   return { seq: r.seq, user: r.user, item: r.item, kind: r.kind as StoredEvent['kind'], rating: r.rating, ts: r.ts, id: r.event_id };
 }
 
-/**
- * One statement: the shared lock, the rows in request order (duplicates of a stored id skipped),
- * and the notification, which PostgreSQL delivers only if the statement commits.
- */
+/** One statement, one transaction: the shared lock, then the rows in request order (duplicates of a stored id skipped). */
 const APPEND = `
   WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(hashtext($1))),
   ins AS (
@@ -60,16 +61,11 @@ const APPEND = `
     ORDER BY t.n
     ON CONFLICT ("user", event_id) WHERE event_id IS NOT NULL DO NOTHING
     RETURNING seq)
-  SELECT count(*)::int AS stored, COALESCE(max(seq), (SELECT COALESCE(MAX(seq), 0) FROM events)) AS seq,
-         pg_notify($9, json_build_object('r', $10::text, 'u', $2::text, 's', max(seq))::text)
-  FROM ins`;
+  SELECT count(*)::int AS stored, max(seq) AS last, COALESCE(max(seq), (SELECT COALESCE(MAX(seq), 0) FROM events)) AS seq FROM ins`;
 
 const PUT_PROFILE = `
-  WITH up AS (
-    INSERT INTO profiles ("user", age, gender, occupation, updated) VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT ("user") DO UPDATE SET age = excluded.age, gender = excluded.gender, occupation = excluded.occupation, updated = excluded.updated
-    RETURNING 1)
-  SELECT pg_notify($6, $7) FROM up`;
+  INSERT INTO profiles ("user", age, gender, occupation, updated) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("user") DO UPDATE SET age = excluded.age, gender = excluded.gender, occupation = excluded.occupation, updated = excluded.updated`;
 
 export class PgEventStore implements EventStore {
   readonly kind = 'postgres';
@@ -78,6 +74,7 @@ export class PgEventStore implements EventStore {
   private readonly writeLock: string;
   private readonly feeds = new Set<PgChangeFeed>();
   private closed = false;
+  queries = 0;
 
   private constructor(private readonly target: PgTarget, private readonly pool: pg.Pool, private readonly version: number, opts: PgStoreOptions) {
     this.replica = opts.replica ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -118,6 +115,7 @@ export class PgEventStore implements EventStore {
 
   private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
     if (this.closed) throw new Error(`event store ${this.location}: closed`);
+    this.queries++;
     try {
       return (await this.pool.query<R>({ name, text, values })).rows;
     } catch (e) {
@@ -126,11 +124,18 @@ export class PgEventStore implements EventStore {
   }
 
   async append(user: string, events: readonly NewEvent[]): Promise<AppendResult> {
-    const [r] = await this.query<{ stored: number; seq: number }>('neurec-append', APPEND, [
+    const [r] = await this.query<{ stored: number; last: number | null; seq: number }>('neurec-append', APPEND, [
       this.writeLock, user, events.map((e) => e.item), events.map((e) => e.kind), events.map((e) => e.rating),
-      events.map((e) => e.ts), events.map((e) => e.id), Date.now(), this.channel, this.replica,
+      events.map((e) => e.ts), events.map((e) => e.id), Date.now(),
     ]);
+    // Duplicates too: the original may be a write whose notification was lost.
+    await this.notify({ r: this.replica, u: user, s: r.last });
     return { stored: r.stored, duplicates: events.length - r.stored, seq: r.seq };
+  }
+
+  /** Tells the other replicas; the write is durable already, so a failure here fails nothing (see the top). */
+  private async notify(note: ChangeNote): Promise<void> {
+    await this.query('neurec-notify', 'SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(note)]).catch(() => {});
   }
 
   async userEvents(user: string): Promise<StoredEvent[]> {
@@ -149,8 +154,8 @@ export class PgEventStore implements EventStore {
   }
 
   async setProfile(user: string, p: UserProfileRecord): Promise<void> {
-    const note: ChangeNote = { r: this.replica, u: user };
-    await this.query('neurec-put-profile', PUT_PROFILE, [user, p.age ?? null, p.gender ?? null, p.occupation ?? null, Date.now(), this.channel, JSON.stringify(note)]);
+    await this.query('neurec-put-profile', PUT_PROFILE, [user, p.age ?? null, p.gender ?? null, p.occupation ?? null, Date.now()]);
+    await this.notify({ r: this.replica, u: user });
   }
 
   async profile(user: string): Promise<UserProfileRecord | null> {
@@ -172,6 +177,7 @@ export class PgEventStore implements EventStore {
   async settledHighWater(): Promise<number> {
     if (this.closed) throw new Error(`event store ${this.location}: closed`);
     let client: pg.PoolClient | null = null;
+    this.queries += 4;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
