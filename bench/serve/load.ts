@@ -1,12 +1,44 @@
 /**
- * The load generator of `npm run bench:serve`, run as its own process (so it does not share the
- * server's event loop): autocannon against one route with random users or items, printing one
- * JSON line of requests/s and latency percentiles.
+ * The load generator of `npm run bench:serve` and `bench:replicas`, run as its own process (so
+ * it does not share the server's event loop): autocannon against one route with random users
+ * or items, printing one JSON line of requests/s and latency percentiles. load() runs it.
  *
  *   node dist/bench/serve/load.js <url> <reads|writes> <connections> <seconds> <users file>
  */
 import * as fs from 'fs';
+import { spawn } from 'child_process';
 import autocannon, { type Request } from 'autocannon';
+import type { Interactions } from '../../src/data/dataset';
+
+export interface LoadResult {
+  kind: string;
+  connections: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+
+/** One autocannon run in its own process. */
+export function load(url: string, kind: 'reads' | 'writes', connections: number, secs: number, targets: string): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [__filename, url, kind, String(connections), String(secs), targets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load ${kind} exited ${code}`))));
+  });
+}
+
+/** The users and items load() draws from: every one of the data set's, by raw id. */
+export function writeTargets(d: Interactions, file: string): void {
+  fs.writeFileSync(file, JSON.stringify({
+    users: Array.from({ length: d.nUsers }, (_, u) => String(d.userIds.raw(u))),
+    items: Array.from({ length: d.nItems }, (_, i) => String(d.itemIds.raw(i))),
+  }));
+}
 
 interface Target {
   users: string[];
@@ -35,7 +67,9 @@ async function main(): Promise<void> {
   }));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -19,9 +19,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { resolveDataset } from '../../src/data/source';
-import { CLI, peakRssMb, startServer, stopServer } from './server';
+import { peakRssMb, startServer, stopServer } from './server';
+import { load, writeTargets, type LoadResult } from './load';
+import { benchCheckpoint } from './checkpoints';
+import { writeResults } from './results';
 import { foldInRow, type FoldInRow } from './foldin';
 import { killNineTest } from './durability';
 
@@ -38,54 +41,10 @@ const loadModels = arg('--models', 'neumf,autoencoder').split(',');
 // reloads) and off (every request scores the whole catalogue).
 const cacheModes = arg('--score-cache', 'on,off').split(',').map((m) => m === 'on');
 const foldModels = arg('--fold-models', 'neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features').split(',');
-const runsDir = path.resolve('runs', 'bench-serve');
+const checkpoint = (name: string) => benchCheckpoint(name, data);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-bench-serve-'));
 
-/** How each bench model is trained (few epochs; the data set's own split and defaults otherwise). */
-const TRAIN: Record<string, string[]> = {
-  neumf: ['--model', 'neumf', '--epochs', '5', '--validation', 'none'],
-  gmf: ['--model', 'gmf', '--epochs', '5', '--validation', 'none'],
-  mf: ['--model', 'mf', '--epochs', '5', '--validation', 'none'],
-  vae: ['--model', 'vae', '--epochs', '60', '--validation', 'none'],
-  autoencoder: ['--model', 'autoencoder', '--variant', 'item', '--epochs', '20'],
-  'u-autorec': ['--model', 'autoencoder', '--variant', 'user', '--epochs', '20'],
-  'mf-rating': ['--model', 'mf-rating', '--epochs', '10'],
-  classifier: ['--model', 'classifier', '--epochs', '5'],
-  features: ['--model', 'features', '--epochs', '5'],
-};
-
-function checkpoint(name: string): string {
-  const dir = path.join(runsDir, `${name}-${data}`);
-  if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
-  console.log(`# training ${name} on ${data} for the bench: ${TRAIN[name].join(' ')}`);
-  const r = spawnSync(process.execPath, [CLI, 'train', '--dataset', data, ...TRAIN[name], '--save', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`training ${name} failed`);
-  return dir;
-}
-
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
-
-interface LoadResult {
-  kind: string;
-  connections: number;
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
-  timeouts: number;
-}
-
-/** One autocannon run in its own process. */
-function load(url: string, kind: 'reads' | 'writes', connections: number, secs: number, targets: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(__dirname, 'load.js'), url, kind, String(connections), String(secs), targets], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load ${kind} exited ${code}`))));
-  });
-}
 
 /** Server-side figures over one run, from /metrics: event-loop delay and scoring batches. */
 interface ServerSide {
@@ -171,23 +130,10 @@ function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<t
   return lines.join('\n');
 }
 
-function writeResults(text: string): void {
-  const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'RESULTS.md');
-  const block = `<!-- serve:start -->\n${text}\n<!-- serve:end -->`;
-  let body = fs.readFileSync(file, 'utf8');
-  if (/<!-- serve:start -->[\s\S]*<!-- serve:end -->/.test(body)) body = body.replace(/<!-- serve:start -->[\s\S]*<!-- serve:end -->/, block);
-  else body += `\n## Serving (npm run bench:serve)\n\n${block}\n`;
-  fs.writeFileSync(file, body);
-  console.log(`# wrote ${file}`);
-}
-
 async function main(): Promise<void> {
   const d = resolveDataset(data, {});
   const targets = path.join(tmp, 'targets.json');
-  fs.writeFileSync(targets, JSON.stringify({
-    users: Array.from({ length: d.nUsers }, (_, u) => String(d.userIds.raw(u))),
-    items: Array.from({ length: d.nItems }, (_, i) => String(d.itemIds.raw(i))),
-  }));
+  writeTargets(d, targets);
   const loads: ModelLoad[] = [];
   if (!flag('--skip-load'))
     for (const m of loadModels) for (const c of cacheModes) loads.push(await loadBench(m, targets, c));
@@ -206,7 +152,7 @@ async function main(): Promise<void> {
   }
   const text = tables(loads, folds, k9);
   console.log('\n' + text);
-  if (flag('--write')) writeResults(text);
+  if (flag('--write')) writeResults('serve', 'Serving (npm run bench:serve)', text);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
