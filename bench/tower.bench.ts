@@ -22,46 +22,35 @@ function towerParts() {
   return { w1, b1, w2, b2, wOut, user, item, dispose: () => parts.forEach((t) => t.dispose()) };
 }
 
+/** A row of this shape (the same work both ways). */
+const row = (op: string, setup: BenchRow['setup']): BenchRow => ({ op, shape: `${n}x${I},${widths.join('-')}`, amount: flops, unit: 'GFLOP/s', noPeer: true, setup });
+
 export const rows: BenchRow[] = [
-  {
-    op: 'ncf_tower_scores',
-    shape: `${n}x${I},${widths.join('-')}`,
-    amount: flops,
-    unit: 'GFLOP/s',
-    noPeer: true,
-    setup() {
-      const p = towerParts();
-      const packed = packTower(32, [{ weight: p.w1, bias: p.b1 }, { weight: p.w2, bias: p.b2 }], p.wOut);
-      const itemT = tidy(() => transpose(p.item).keep());
-      return {
-        fn: () => tidy(() => void towerScores(p.user, itemT, packed)),
-        dispose: () => {
-          packed.params.dispose();
-          itemT.dispose();
-          p.dispose();
-        },
-      };
-    },
-  },
-  {
-    op: 'ncf_tower_composed',
-    shape: `${n}x${I},${widths.join('-')}`,
-    amount: flops,
-    unit: 'GFLOP/s',
-    noPeer: true,
-    setup() {
-      const p = towerParts();
-      const rowsOf = p.user.toFloat32Array();
-      return {
-        fn: () => {
-          for (let u = 0; u < n; u++)
-            tidy(() => {
-              const h = relu(add(p.item, Tensor.fromArray(rowsOf.subarray(u * 32, (u + 1) * 32), [1, 32])));
-              void linear(linear(linear(h, p.w1, p.b1, { relu: true }), p.w2, p.b2, { relu: true }), p.wOut, null).toFloat32Array();
-            });
-        },
-        dispose: () => p.dispose(),
-      };
-    },
-  },
+  row('ncf_tower_scores', () => {
+    const p = towerParts();
+    const packed = packTower(32, [{ weight: p.w1, bias: p.b1 }, { weight: p.w2, bias: p.b2 }], p.wOut);
+    const itemT = tidy(() => transpose(p.item).keep());
+    return {
+      fn: () => tidy(() => void towerScores(p.user, itemT, packed)),
+      dispose: () => {
+        packed.params.dispose();
+        itemT.dispose();
+        p.dispose();
+      },
+    };
+  }),
+  row('ncf_tower_composed', () => {
+    const p = towerParts();
+    const rowsOf = p.user.toFloat32Array();
+    return {
+      fn: () => {
+        for (let u = 0; u < n; u++)
+          tidy(() => {
+            const h = relu(add(p.item, Tensor.fromArray(rowsOf.subarray(u * 32, (u + 1) * 32), [1, 32])));
+            void linear(linear(linear(h, p.w1, p.b1, { relu: true }), p.w2, p.b2, { relu: true }), p.wOut, null).toFloat32Array();
+          });
+      },
+      dispose: () => p.dispose(),
+    };
+  }),
 ];

@@ -266,7 +266,8 @@ test('hot reload under load: no request fails while the model is swapped', async
   stop = true;
   await Promise.all(clients);
   assert.equal([...statuses.keys()], [200], `statuses ${JSON.stringify([...statuses])}`);
-  assert.ok(statuses.get(200)! > 50, `only ${statuses.get(200)} requests`);
+  // Enough requests that the swaps happened under traffic (a loaded CI machine answers fewer).
+  assert.ok(statuses.get(200)! >= 10, `only ${statuses.get(200)} requests`);
   assert.ok(versions.size >= 3, `answers came from ${versions.size} model versions`);
 });
 
