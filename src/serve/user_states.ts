@@ -40,8 +40,7 @@ export class UserStates {
     if (pending) return pending;
     const gen = this.generation.get(user) ?? 0, epoch = this.epoch;
     const p = (async () => {
-      const store = this.store();
-      const [events, profile] = await Promise.all([store.userEvents(user), store.profile(user)]);
+      const { events, profile } = await this.store().userState(user);
       const state: UserState = { user, events, profile, derived: new Map() };
       if ((this.generation.get(user) ?? 0) === gen && this.epoch === epoch) this.put(user, state);
       return state;

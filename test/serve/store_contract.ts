@@ -54,13 +54,19 @@ export function storeContract(suite: Test, open: () => Promise<EventStore>): voi
     await s.close();
   });
 
-  suite('profiles: set, replace, read', async () => {
+  suite("profiles: set, replace, read; a user's state is their events and profile together", async () => {
     const s = await open();
     assert.is(await s.profile('p'), null);
     await s.setProfile('p', { age: 30, gender: 'F' });
     assert.equal(await s.profile('p'), { age: 30, gender: 'F' });
     await s.setProfile('p', { occupation: 'writer' });
     assert.equal(await s.profile('p'), { occupation: 'writer' });
+    await s.append('p', [ev('1'), ev('2', { kind: 'view', rating: null })]);
+    const state = await s.userState('p');
+    assert.equal([state.events.map((e) => [e.user, e.item, e.kind, e.rating]), state.profile], [[['p', '1', 'rating', 4], ['p', '2', 'view', null]], { occupation: 'writer' }]);
+    assert.equal(await s.userState('nobody'), { events: [], profile: null });
+    await s.append('no-profile', [ev('3')]);
+    assert.equal((await s.userState('no-profile')).profile, null);
     await s.close();
   });
 }

@@ -14,7 +14,7 @@ function slowStore(inner: EventStore): { store: EventStore; release(): void } {
   let open!: () => void;
   let gate = new Promise<void>((r) => (open = r));
   const store = Object.create(inner) as EventStore;
-  store.userEvents = async (u) => (await gate, inner.userEvents(u));
+  store.userState = async (u) => (await gate, inner.userState(u));
   return { store, release: () => (open(), (gate = Promise.resolve())) };
 }
 

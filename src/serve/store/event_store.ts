@@ -49,6 +49,8 @@ export interface EventStore {
   append(user: string, events: readonly NewEvent[]): Promise<AppendResult>;
   /** A user's events, oldest first. */
   userEvents(user: string): Promise<StoredEvent[]>;
+  /** A user's events and profile together (one round trip to a networked store: what a cache miss costs). */
+  userState(user: string): Promise<{ events: StoredEvent[]; profile: UserProfileRecord | null }>;
   /** Every event with seq in (afterSeq, upToSeq], oldest first, in pages of `page`. */
   streamEvents(opts?: { afterSeq?: number; upToSeq?: number; page?: number }): AsyncIterable<StoredEvent[]>;
   setProfile(user: string, profile: UserProfileRecord): Promise<void>;

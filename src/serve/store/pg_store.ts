@@ -37,6 +37,23 @@ export interface PgStoreOptions {
 
 const COLS = 'seq, "user", item, kind, rating, ts, event_id';
 
+/** A user's events, oldest first, then their profile as a row without a seq: one round trip. */
+const USER_STATE = `
+  SELECT seq, item, kind, rating, ts, event_id, NULL::integer AS age, NULL::text AS gender, NULL::text AS occupation FROM events WHERE "user" = $1
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, age, gender, occupation FROM profiles WHERE "user" = $1
+  ORDER BY seq NULLS LAST`;
+
+type ProfileRow = { age: number | null; gender: string | null; occupation: string | null };
+
+function toProfile(r: ProfileRow): UserProfileRecord {
+  const p: UserProfileRecord = {};
+  if (r.age !== null) p.age = r.age;
+  if (r.gender === 'M' || r.gender === 'F') p.gender = r.gender;
+  if (r.occupation !== null) p.occupation = r.occupation;
+  return p;
+}
+
 interface EventRow {
   seq: number;
   user: string;
@@ -142,6 +159,13 @@ export class PgEventStore implements EventStore {
     return (await this.query<EventRow>('neurec-user-events', `SELECT ${COLS} FROM events WHERE "user" = $1 ORDER BY seq`, [user])).map(toEvent);
   }
 
+  async userState(user: string): Promise<{ events: StoredEvent[]; profile: UserProfileRecord | null }> {
+    const rows = await this.query<Omit<EventRow, 'user'> & ProfileRow>('neurec-user-state', USER_STATE, [user]);
+    const last = rows[rows.length - 1];
+    const profile = last && last.seq === null ? toProfile(rows.pop()!) : null;
+    return { events: rows.map((r) => toEvent({ ...r, user })), profile };
+  }
+
   async *streamEvents(opts: { afterSeq?: number; upToSeq?: number; page?: number } = {}): AsyncIterable<StoredEvent[]> {
     let after = opts.afterSeq ?? 0;
     const upTo = opts.upToSeq ?? Number.MAX_SAFE_INTEGER, size = opts.page ?? 10_000;
@@ -159,14 +183,8 @@ export class PgEventStore implements EventStore {
   }
 
   async profile(user: string): Promise<UserProfileRecord | null> {
-    const [r] = await this.query<{ age: number | null; gender: string | null; occupation: string | null }>(
-      'neurec-profile', 'SELECT age, gender, occupation FROM profiles WHERE "user" = $1', [user]);
-    if (!r) return null;
-    const p: UserProfileRecord = {};
-    if (r.age !== null) p.age = r.age;
-    if (r.gender === 'M' || r.gender === 'F') p.gender = r.gender;
-    if (r.occupation !== null) p.occupation = r.occupation;
-    return p;
+    const [r] = await this.query<ProfileRow>('neurec-profile', 'SELECT age, gender, occupation FROM profiles WHERE "user" = $1', [user]);
+    return r ? toProfile(r) : null;
   }
 
   async highWater(): Promise<number> {

@@ -151,6 +151,10 @@ export class SqliteEventStore implements EventStore {
     return (this.byUser.all(user) as EventRow[]).map(toEvent);
   }
 
+  async userState(user: string): Promise<{ events: StoredEvent[]; profile: UserProfileRecord | null }> {
+    return { events: await this.userEvents(user), profile: await this.profile(user) };
+  }
+
   async *streamEvents(opts: { afterSeq?: number; upToSeq?: number; page?: number } = {}): AsyncIterable<StoredEvent[]> {
     this.open();
     let after = opts.afterSeq ?? 0;
