@@ -25,6 +25,7 @@ export class ServiceMetrics {
   /** A shared store's change feed, read at each scrape (set by the service). */
   changeFeedSource: ChangeFeed | null = null;
   readonly storeQueries: Gauge;
+  readonly changeDelay: Histogram;
   /** The event store, whose query count (a networked store's) is read at each scrape. */
   storeSource: EventStore | null = null;
   readonly scoreCache: Gauge<'what'>;
@@ -54,6 +55,10 @@ export class ServiceMetrics {
         self.changeFeed.set({ what: 'resets' }, f.resets);
         self.changeFeed.set({ what: 'behind' }, f.behind() === null ? 0 : 1);
       },
+    });
+    this.changeDelay = new Histogram({
+      name: 'neurec_change_feed_delay_seconds', help: "From another replica's committed write to this one dropping the user's cached state (both machines' clocks)",
+      buckets: LATENCY_BUCKETS, registers,
     });
     this.storeQueries = new Gauge({
       name: 'neurec_store_queries', help: 'Queries sent to a networked event store (PostgreSQL) so far: its load per request',

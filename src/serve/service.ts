@@ -41,7 +41,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     },
   });
   // A shared store: other replicas' writes invalidate what this one cached about their users.
-  const feed = opts.store.watch?.({ user: (u) => recommender.users.invalidate(u), reset: () => recommender.users.clear() }) ?? null;
+  const feed = opts.store.watch?.({
+    user: (u, sentAt) => {
+      recommender.users.invalidate(u);
+      if (sentAt !== undefined) metrics.changeDelay.observe(Math.max(0, Date.now() - sentAt) / 1000);
+    },
+    reset: () => recommender.users.clear(),
+  }) ?? null;
   metrics.changeFeedSource = feed;
   metrics.storeSource = opts.store;
   const app = await buildApp({ ...opts, recommender, metrics, notReady: () => feed?.behind() ?? null });

@@ -74,8 +74,8 @@ export interface EventStore {
 
 /** What a replica does about other replicas' writes. */
 export interface ChangeSink {
-  /** Another process changed this user's events or profile. */
-  user(user: string): void;
+  /** Another process changed this user's events or profile; `sentAt`: when it told (ms since 1970, its clock). */
+  user(user: string, sentAt?: number): void;
   /** Changes may have been missed (the feed was cut off): everything cached from the store must go. */
   reset(): void;
 }

@@ -29,11 +29,12 @@ export interface PgChangeFeedOptions {
   maxRetryMs?: number;
 }
 
-/** A notification's payload: replica, user, and the largest seq the write stored (absent for profiles). */
+/** A notification's payload: replica, user, the largest seq the write stored (absent for profiles), when sent. */
 export interface ChangeNote {
   r: string;
   u: string;
   s?: number | null;
+  t?: number;
 }
 
 export class PgChangeFeed implements ChangeFeed {
@@ -107,7 +108,7 @@ export class PgChangeFeed implements ChangeFeed {
     if (typeof note.s === 'number' && note.s > this.seen) this.seen = note.s;
     if (note.r !== this.opts.replica && typeof note.u === 'string') {
       this.invalidations++;
-      this.opts.sink.user(note.u);
+      this.opts.sink.user(note.u, typeof note.t === 'number' ? note.t : undefined);
     }
   }
 

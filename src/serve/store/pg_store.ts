@@ -147,7 +147,7 @@ export class PgEventStore implements EventStore {
       events.map((e) => e.ts), events.map((e) => e.id), Date.now(),
     ]);
     // Duplicates too: the original may be a write whose notification was lost.
-    await this.notify({ r: this.replica, u: user, s: r.last });
+    await this.notify({ r: this.replica, u: user, s: r.last, t: Date.now() });
     return { stored: r.stored, duplicates: events.length - r.stored, seq: r.seq };
   }
 
@@ -180,7 +180,7 @@ export class PgEventStore implements EventStore {
 
   async setProfile(user: string, p: UserProfileRecord): Promise<void> {
     await this.query('neurec-put-profile', PUT_PROFILE, [user, p.age ?? null, p.gender ?? null, p.occupation ?? null, Date.now()]);
-    await this.notify({ r: this.replica, u: user });
+    await this.notify({ r: this.replica, u: user, t: Date.now() });
   }
 
   async profile(user: string): Promise<UserProfileRecord | null> {
