@@ -46,12 +46,12 @@ export class ServiceMetrics {
     this.cachedUsers = new Gauge({ name: 'neurec_cached_users', help: 'Users whose state is held in memory', registers });
     const self = this;
     this.changeFeed = new Gauge({
-      name: 'neurec_change_feed', help: "Other replicas' writes followed (shared store): users invalidated, whole-cache resets, and 1 while behind",
+      name: 'neurec_change_feed', help: "Other replicas' writes followed (shared store): notifications received, whole-cache resets, and 1 while behind",
       labelNames: ['what'], registers,
       collect() {
         const f = self.changeFeedSource;
         if (!f) return;
-        self.changeFeed.set({ what: 'invalidations' }, f.invalidations);
+        self.changeFeed.set({ what: 'notifications' }, f.notifications);
         self.changeFeed.set({ what: 'resets' }, f.resets);
         self.changeFeed.set({ what: 'behind' }, f.behind() === null ? 0 : 1);
       },

@@ -42,9 +42,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   });
   // A shared store: other replicas' writes invalidate what this one cached about their users.
   const feed = opts.store.watch?.({
-    user: (u, sentAt) => {
-      recommender.users.invalidate(u);
-      if (sentAt !== undefined) metrics.changeDelay.observe(Math.max(0, Date.now() - sentAt) / 1000);
+    user: (u, about = {}) => {
+      if (about.seq === undefined || !recommender.users.holdsEvent(u, about.seq)) recommender.users.invalidate(u);
+      if (about.sentAt !== undefined) metrics.changeDelay.observe(Math.max(0, Date.now() - about.sentAt) / 1000);
     },
     reset: () => recommender.users.clear(),
   }) ?? null;

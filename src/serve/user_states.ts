@@ -53,6 +53,15 @@ export class UserStates {
     }
   }
 
+  /** Whether the user's cached state already holds the event numbered `seq` (then it is current as of that write). */
+  holdsEvent(user: string, seq: number): boolean {
+    const events = this.cache.get(user)?.events;
+    if (!events) return false;
+    // Oldest first: a recent seq is found from the end.
+    for (let k = events.length - 1; k >= 0 && events[k].seq >= seq; k--) if (events[k].seq === seq) return true;
+    return false;
+  }
+
   /** Forgets a user's entry (their events or profile changed). */
   invalidate(user: string): void {
     const cached = this.cache.delete(user), loading = this.loading.delete(user);

@@ -89,7 +89,7 @@ if (server) {
     assert.ok(lags[10] < 100, `median lag ${lags[10]} ms`);
     assert.is(items(await recs(a, 'lag-3')), items(await recs(b, 'lag-3')), 'the same answer on both');
     const m = await call(b.url, 'GET', '/metrics');
-    assert.match(m.body, /neurec_change_feed\{what="invalidations"\} [1-9]/);
+    assert.match(m.body, /neurec_change_feed\{what="notifications"\} [1-9]/);
     assert.match(m.body, /neurec_change_feed_delay_seconds_count [1-9]/);
     assert.match(m.body, /neurec_store_queries [1-9]/);
     const model = await call(a.url, 'GET', '/v1/model');

@@ -37,6 +37,18 @@ for (const how of ['invalidate', 'clear'] as const) {
   });
 }
 
+test('holdsEvent: whether a cached state already has a given event (a change feed then leaves it)', async () => {
+  const inner = new SqliteEventStore(':memory:');
+  const states = new UserStates(() => inner);
+  const r = await inner.append('u', [ev('1'), ev('2')]);
+  assert.not.ok(states.holdsEvent('u', r.seq), 'nothing cached');
+  await states.get('u');
+  assert.ok(states.holdsEvent('u', r.seq));
+  assert.ok(states.holdsEvent('u', r.seq - 1));
+  assert.not.ok(states.holdsEvent('u', r.seq + 1), 'a later write');
+  await inner.close();
+});
+
 test('invalidating a user nothing is held for costs nothing', async () => {
   const inner = new SqliteEventStore(':memory:');
   const states = new UserStates(() => inner, 2);

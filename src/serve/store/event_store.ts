@@ -74,8 +74,11 @@ export interface EventStore {
 
 /** What a replica does about other replicas' writes. */
 export interface ChangeSink {
-  /** Another process changed this user's events or profile; `sentAt`: when it told (ms since 1970, its clock). */
-  user(user: string, sentAt?: number): void;
+  /**
+   * Another process changed this user's events or profile. `seq`: the latest event it stored
+   * (a cached state holding it is current); `sentAt`: when it told (ms since 1970, its clock).
+   */
+  user(user: string, about?: { seq?: number; sentAt?: number }): void;
   /** Changes may have been missed (the feed was cut off): everything cached from the store must go. */
   reset(): void;
 }
@@ -83,8 +86,8 @@ export interface ChangeSink {
 export interface ChangeFeed {
   /** Null while in step with the store; else why not (for /readyz). */
   behind(): string | null;
-  /** Users invalidated by other processes' writes, and whole-cache resets (reconnects), so far. */
-  readonly invalidations: number;
+  /** Other processes' notifications received, and whole-cache resets (connections lost and made), so far. */
+  readonly notifications: number;
   readonly resets: number;
   close(): Promise<void>;
 }

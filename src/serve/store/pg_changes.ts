@@ -9,10 +9,14 @@
  * once (not to serve answers another replica's writes have changed) and the feed reports
  * itself behind (so /readyz answers 503) until it is listening again; on reconnecting it
  * LISTENs first and reads the high-water mark second, so nothing committed after the mark can
- * be missed and everything before it is read from the store on demand. As a backstop it polls
- * the high-water mark (every `pollMs`, which also finds a connection that died silently): a
- * mark that notifications have not reached by the next poll means some were missed, and the
- * cache is dropped again.
+ * be missed and everything before it is read from the store on demand.
+ *
+ * A write's NOTIFY follows its commit (see pg_store.ts), so a writer dying between the two
+ * loses it. The backstop is a poll (every `pollMs`, which also finds a connection that died
+ * silently): the users with events past the mark of two polls ago, each with their latest seq;
+ * the sink drops a user's cached state only where it lacks that seq, so what notifications
+ * already brought costs nothing. Two polls back, not one: a sequence hands out numbers when
+ * writes start, so a lower seq can commit after the last poll read past it.
  */
 import pg from 'pg';
 import type { ChangeFeed, ChangeSink } from './event_store';
@@ -41,20 +45,18 @@ export class PgChangeFeed implements ChangeFeed {
   private client: pg.Client | null = null;
   private why: string | null = 'listener connecting';
   private closed = false;
-  /** The largest seq notified so far (every replica's writes, this one's too). */
-  private seen = 0;
-  /** A high-water mark the last poll found beyond `seen`; missed if the next poll still finds it so. */
-  private suspect = 0;
+  /** The high-water marks the last two polls read (the next poll looks past the older one). */
+  private marks: [number, number] = [0, 0];
   private retryMs = 50;
   private retry: NodeJS.Timeout | null = null;
   private readonly poll: NodeJS.Timeout;
   private polling = false;
-  /** Users invalidated by other replicas' writes, and full resets, since start. */
-  invalidations = 0;
+  /** Other replicas' notifications, and full resets (connections lost and made), since start. */
+  notifications = 0;
   resets = 0;
 
   constructor(private readonly opts: PgChangeFeedOptions) {
-    this.poll = setInterval(() => void this.checkHighWater(), opts.pollMs ?? 1000);
+    this.poll = setInterval(() => void this.checkRecent(), opts.pollMs ?? 1000);
     this.poll.unref();
     void this.connect();
   }
@@ -86,8 +88,7 @@ export class PgChangeFeed implements ChangeFeed {
       await client.query(`LISTEN "${this.opts.channel}"`);
       const r = await client.query('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
       if (this.client !== client) return;
-      this.seen = Math.max(this.seen, r.rows[0].seq as number);
-      this.suspect = 0;
+      this.marks = [r.rows[0].seq, r.rows[0].seq];
       // Whatever was cached before this point may predate writes this feed did not hear of.
       this.resets++;
       this.opts.sink.reset();
@@ -105,10 +106,9 @@ export class PgChangeFeed implements ChangeFeed {
     } catch {
       return;
     }
-    if (typeof note.s === 'number' && note.s > this.seen) this.seen = note.s;
     if (note.r !== this.opts.replica && typeof note.u === 'string') {
-      this.invalidations++;
-      this.opts.sink.user(note.u, typeof note.t === 'number' ? note.t : undefined);
+      this.notifications++;
+      this.opts.sink.user(note.u, { sentAt: typeof note.t === 'number' ? note.t : undefined, seq: typeof note.s === 'number' ? note.s : undefined });
     }
   }
 
@@ -124,22 +124,18 @@ export class PgChangeFeed implements ChangeFeed {
     this.retryMs = Math.min(2 * this.retryMs, this.opts.maxRetryMs ?? 1000);
   }
 
-  private async checkHighWater(): Promise<void> {
+  private async checkRecent(): Promise<void> {
     const client = this.client;
     if (!client || this.why !== null || this.polling) return;
     this.polling = true;
     try {
-      const r = await client.query('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
-      const mark = r.rows[0].seq as number;
-      if (this.suspect > 0 && this.seen < this.suspect) {
-        // A whole poll interval later, notifications have still not reached that mark.
-        this.resets++;
-        this.opts.sink.reset();
-        this.seen = mark;
-        this.suspect = 0;
-      } else {
-        this.suspect = mark > this.seen ? mark : 0;
+      const r = await client.query<{ user: string; seq: number }>('SELECT "user", MAX(seq) AS seq FROM events WHERE seq > $1 GROUP BY "user"', [this.marks[0]]);
+      let mark = this.marks[1];
+      for (const row of r.rows) {
+        if (row.seq > mark) mark = row.seq;
+        this.opts.sink.user(row.user, { seq: row.seq });
       }
+      this.marks = [this.marks[1], mark];
     } catch (e) {
       this.lost(client, e as Error);
     } finally {

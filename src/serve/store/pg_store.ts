@@ -13,7 +13,7 @@
  * commits of all notifying transactions on one lock, which cut durable writes from about 1,300
  * to 400 a second (40 clients, on a shared 2-core machine); alone it writes no WAL and waits
  * for no disk. A process dying between the two loses that notification; the change feed's
- * high-water poll finds it.
+ * poll of the latest writes finds it.
  *
  * A database that cannot be reached fails a call with StoreUnavailableError (503 over HTTP);
  * the pool opens new connections as soon as it is back.
