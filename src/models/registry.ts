@@ -10,6 +10,7 @@ import { MF, type MfConfig } from './mf';
 import { MultVAE, type MultVaeConfig } from './multvae';
 import { AutoRec, type AutoRecConfig } from './autorec';
 import { RatingClassifier, type ClassifierConfig } from './classifier';
+import { FeatureModel, type FeatureModelConfig } from './features';
 
 export type BuiltModel = Module & Recommender;
 
@@ -36,6 +37,11 @@ const factories: Record<string, Factory> = {
   classifier: (c) => new RatingClassifier(c as unknown as ClassifierConfig),
   vae: (c, train) => withInputs(new MultVAE(c as unknown as MultVaeConfig), train),
   autoencoder: (c, train) => withInputs(new AutoRec(c as unknown as AutoRecConfig), train),
+  // Side information is not in the checkpoint: it is the data set's, read again with it.
+  features: (c, train) => {
+    if (!train?.userMeta || !train.itemMeta) throw new Error(`the features model reads user and item side information, and ${train ? train.name + ' has none' : 'no training data was given'}`);
+    return new FeatureModel({ ...(c as unknown as FeatureModelConfig), userMeta: train.userMeta, itemMeta: train.itemMeta });
+  },
 };
 
 function withInputs<M extends { setInputs(t: Interactions): void }>(m: M, train?: Interactions): M {

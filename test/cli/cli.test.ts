@@ -91,6 +91,19 @@ if (!have100k) {
     assert.is(JSON.parse(e.last).metrics.rmse.toFixed(4), j.metrics.rmse.toFixed(4));
   });
 
+  test("seed 003's feature model: its checkpoint evaluates the same and serves recommendations", () => {
+    const ck = path.join(tmp, 'features');
+    const r = run(['train', '--model', 'features', '--dataset', 'ml-100k', '--epochs', '2', '--json', '--save', ck]);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.last);
+    const e = run(['eval', '--checkpoint', ck, '--json']);
+    assert.is(e.code, 0, e.err);
+    assert.is(JSON.parse(e.last).metrics.rmse.toFixed(4), j.metrics.rmse.toFixed(4));
+    const rec = run(['recommend', '--checkpoint', ck, '--user', '196', '--k', '3', '--json']);
+    assert.is(rec.code, 0, rec.err);
+    assert.is(JSON.parse(rec.last).items.length, 3);
+  });
+
   test('popularity needs no training and is on the same ranking table', () => {
     const r = run(['train', '--model', 'popularity', '--dataset', 'ml-100k', '--json']);
     assert.is(r.code, 0, r.err);
