@@ -26,6 +26,21 @@ export interface StoredEvent extends NewEvent {
   user: string;
 }
 
+/** An events row as both stores' queries return it (columns named as in the schema). */
+export interface EventRow {
+  seq: number;
+  user: string;
+  item: string;
+  kind: string;
+  rating: number | null;
+  ts: number;
+  event_id: string | null;
+}
+
+export function toEvent(r: EventRow): StoredEvent {
+  return { seq: r.seq, user: r.user, item: r.item, kind: r.kind as StoredEvent['kind'], rating: r.rating, ts: r.ts, id: r.event_id };
+}
+
 export interface UserProfileRecord {
   age?: number;
   gender?: 'M' | 'F';

@@ -22,7 +22,7 @@ import * as os from 'os';
 import * as crypto from 'crypto';
 import pg from 'pg';
 import type { AppendResult, ChangeFeed, ChangeSink, EventStore, NewEvent, StoredEvent, UserProfileRecord } from './event_store';
-import { StoreUnavailableError } from './event_store';
+import { StoreUnavailableError, toEvent, type EventRow } from './event_store';
 import { PG_MIGRATIONS, migratePg, pgSchemaVersion } from './pg_schema';
 import { asUnavailable, pgTarget, type PgTarget } from './pg_connect';
 import { PgChangeFeed, type ChangeNote } from './pg_changes';
@@ -55,19 +55,6 @@ function toProfile(r: ProfileRow): UserProfileRecord {
   return p;
 }
 
-interface EventRow {
-  seq: number;
-  user: string;
-  item: string;
-  kind: string;
-  rating: number | null;
-  ts: number;
-  event_id: string | null;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return { seq: r.seq, user: r.user, item: r.item, kind: r.kind as StoredEvent['kind'], rating: r.rating, ts: r.ts, id: r.event_id };
-}
 
 /** One statement, one transaction: the shared lock, then the rows in request order (duplicates of a stored id skipped). */
 const APPEND = `

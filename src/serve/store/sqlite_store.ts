@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import type { AppendResult, EventStore, NewEvent, StoredEvent, UserProfileRecord } from './event_store';
+import { toEvent, type AppendResult, type EventRow, type EventStore, type NewEvent, type StoredEvent, type UserProfileRecord } from './event_store';
 
 /** Schema versions in order: MIGRATIONS[v-1] takes a file from version v-1 to v. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -46,19 +46,6 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
 }
 
-interface EventRow {
-  seq: number;
-  user: string;
-  item: string;
-  kind: string;
-  rating: number | null;
-  ts: number;
-  event_id: string | null;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return { seq: r.seq, user: r.user, item: r.item, kind: r.kind as StoredEvent['kind'], rating: r.rating, ts: r.ts, id: r.event_id };
-}
 
 /** Brings the file to `target` (default: the latest) in one IMMEDIATE transaction; returns the version. */
 export function migrateSqlite(db: Database.Database, file: string, target = SQLITE_MIGRATIONS.length): number {
