@@ -157,14 +157,19 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
 
   /** The first tower layer's pre-activation split by input half: [nUsers, L1] and [nItems, L1] (bias in the item part). */
   private firstLayerProjections(): { user: Tensor; item: Tensor } {
-    const first = this.tower!.layers[0];
-    const half = this.layers[0] / 2;
-    const wu = slice(first.weight, 0, half), wi = slice(first.weight, half, half);
+    const wu = slice(this.tower!.layers[0].weight, 0, this.layers[0] / 2);
     const user = matmul(this.mlpUser!.weight, wu, { transB: true });
-    const itemNoBias = matmul(this.mlpItem!.weight, wi, { transB: true });
-    const item = first.bias ? add(itemNoBias, first.bias) : itemNoBias;
-    for (const t of [wu, wi, itemNoBias]) if (t !== item) t.dispose();
-    return { user, item };
+    wu.dispose();
+    return { user, item: this.itemProjection() };
+  }
+
+  /** The first tower layer over the item half, bias included: [nItems, L1]. */
+  private itemProjection(): Tensor {
+    return tidy(() => {
+      const first = this.tower!.layers[0], half = this.layers[0] / 2;
+      const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
+      return first.bias ? add(ip, first.bias) : ip;
+    });
   }
 
   /** forward() with the first tower layer read from the projections (same values, less work). */
@@ -228,10 +233,7 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
   prepareFoldIn(): { loss(v: Tensor, items: Tensor, targets: Tensor): Tensor; dispose(): void } {
     const f = this.gmfUser ? this.factors : 0, half = this.layers[0] / 2;
     const first = this.tower?.layers[0] ?? null;
-    const itemProj = first ? noGrad(() => tidy(() => {
-      const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
-      return keep(first.bias ? add(ip, first.bias) : ip);
-    })) : null;
+    const itemProj = first ? noGrad(() => this.itemProjection()) : null;
     return {
       loss: (v, items, targets) => {
         const parts: Tensor[] = [];
@@ -275,16 +277,16 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
       if (this.tower) {
         const first = this.tower.layers[0], half = this.layers[0] / 2;
         wu = keep(slice(first.weight, 0, half));
-        const ip = matmul(this.mlpItem!.weight, slice(first.weight, half, half), { transB: true });
-        itemProj = keep(first.bias ? add(ip, first.bias) : ip);
         wm = keep(slice(w, f, last));
         // The fused kernel where the tower fits its limits (it takes the item half transposed);
-        // else the composed ops below.
+        // else the composed ops below, on the item half as it is.
         const widths = this.layers.slice(1);
         if (widths.length <= TOWER_MAX_LAYERS && widths.every((h) => h <= TOWER_MAX_WIDTH)) {
           packed = packTower(widths[0], this.tower.layers.slice(1).map((l) => ({ weight: l.weight, bias: l.bias })), wm);
           keep(packed.params);
-          itemProjT = keep(transpose(itemProj));
+          itemProjT = keep(transpose(this.itemProjection()));
+        } else {
+          itemProj = keep(this.itemProjection());
         }
       }
       return { itemG, itemProj, itemProjT, wu, wm, packed };
@@ -303,7 +305,7 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
             for (let k = 0; k < s.length; k++) s[k] += bias;
             out.handle.upload(s);
           }
-          if (!m || !cache.itemProj) return;
+          if (!m || !cache.wu) return;
           const up = matmul(m, cache.wu!, { transB: true });
           if (cache.packed) {
             towerScores(up, cache.itemProjT!, cache.packed, out);
