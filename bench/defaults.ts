@@ -4,7 +4,7 @@
  * training data) beside the peer's final epoch after the same number of epochs.
  *
  *   node dist/bench/defaults.js [--data ml-100k] [--epochs 20] [--seeds 1,2,3,4,5]
- *       [--carves carve,random] [--no-peer] [--threads 1] [--log runs/defaults-ml-100k.jsonl]
+ *       [--carves carve,random] [--no-peer] [--only ours|peer] [--threads 1] [--log runs/defaults-ml-100k.jsonl]
  *
  * Each carve is one `--validation` value of ours ('carve' is the default command). Every run's
  * JSON summary is appended to --log as it finishes and read back on the next start, so a long
@@ -27,6 +27,8 @@ const seeds = option('--seeds', '1,2,3,4,5').split(',');
 const carves = option('--carves', 'carve').split(',');
 const threads = option('--threads', '1');
 const noPeer = process.argv.includes('--no-peer');
+// --only ours|peer: run that side only and read the other from the log (two lanes, one per core).
+const only = option('--only', '');
 const logFile = option('--log', path.join('runs', `defaults-${data}-${epochs}.jsonl`));
 const peers = process.env.NEUREC_PEERS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'peers');
 const python = process.env.NEUREC_PYTHON ?? '/usr/bin/python3';
@@ -49,6 +51,7 @@ function lastJson(out: string): Summary | null {
 
 function once(key: string, cmd: string, args: string[]): Summary | null {
   if (done.has(key)) return done.get(key)!;
+  if (only && !key.startsWith(only === 'ours' ? 'neurec ' : 'peer ')) return null;
   console.error(`# ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NEUREC_NUM_THREADS: threads } });
   const s = lastJson(r.stdout);

@@ -106,6 +106,14 @@ function toEvent(raw: Record<string, unknown>, field: (name: string) => string):
   return { item: String(raw.item), kind, rating, ts: parseTs(raw.ts, field('ts')), id: (raw.id as string | undefined) ?? null };
 }
 
+/** Answers the recommender keeps are sent again as they were written the first time. */
+const written = new WeakMap<object, string>();
+function asJson(body: object): string {
+  let text = written.get(body);
+  if (text === undefined) written.set(body, (text = JSON.stringify(body)));
+  return text;
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a), y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
@@ -129,13 +137,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, allowUnionTypes: true } },
   });
 
-  app.addHook('onRequest', async (_req, reply) => {
+  // Callback hooks: an async hook costs a promise and a microtask turn on every request.
+  app.addHook('onRequest', (_req, reply, done) => {
     reply.header('x-model-version', rec.model.version);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    done();
   });
   app.addHook('onClose', async () => {
     closing = true;
@@ -178,8 +189,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   }, async (req, reply) => {
     const out = await rec.recommend((req.params as { user: string }).user, recommendOptions(req.query as Record<string, unknown>));
-    reply.header('x-model-version', out.model_version);
-    return out;
+    reply.header('x-model-version', out.model_version).type('application/json; charset=utf-8');
+    return asJson(out);
   });
 
   app.post('/v1/users/:user/interactions', {
@@ -309,7 +320,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/metrics', async (_req, reply) => {
     metrics.cachedUsers.set(rec.users.size);
     const sc = rec.scoreCache;
-    for (const [what, v] of [['rows', sc.size], ['bytes', sc.usedBytes], ['hits', sc.hits], ['misses', sc.misses]] as const) metrics.scoreCache.set({ what }, v);
+    for (const [what, v] of [['rows', sc.size], ['bytes', sc.usedBytes], ['hits', sc.hits], ['misses', sc.misses], ['answer_hits', sc.answerHits]] as const) metrics.scoreCache.set({ what }, v);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -68,7 +68,7 @@ export class ServiceMetrics {
         if (q !== undefined) self.storeQueries.set(q);
       },
     });
-    this.scoreCache = new Gauge({ name: 'neurec_score_cache', help: "Stored users' score rows kept between requests: rows, bytes, hits and misses so far", labelNames: ['what'], registers });
+    this.scoreCache = new Gauge({ name: 'neurec_score_cache', help: "Stored users' score rows kept between requests: rows, bytes, row hits and misses so far, and answer_hits (requests answered from a kept answer)", labelNames: ['what'], registers });
   }
 
   setModel(model: string, version: string): void {

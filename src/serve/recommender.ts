@@ -104,6 +104,12 @@ export interface RecommenderOptions {
 }
 
 const PROFILE_PRIOR = 3;
+/** What a kept answer costs, roughly (its objects and their JSON), for the cache's byte bound. */
+const ANSWER_BYTES_BASE = 256, ANSWER_BYTES_PER_ITEM = 320;
+
+function answerKey(o: RecommendOptions): string {
+  return `${o.k}|${o.excludeSeen !== false}|${o.genre ?? ''}|${o.rerank === true}`;
+}
 
 export class LiveRecommender {
   private live: LiveModel;
@@ -113,7 +119,7 @@ export class LiveRecommender {
   private readonly inFlight = new Map<LiveModel, number>();
   private readonly retired = new Set<LiveModel>();
   /** Scores of stored users' plans (a plan is replaced on every write and reload). */
-  readonly scoreCache: ScoreCache<Plan>;
+  readonly scoreCache: ScoreCache<Plan, Recommendation>;
 
   constructor(live: LiveModel, private store: EventStore, private readonly opts: RecommenderOptions = {}) {
     this.live = live;
@@ -163,7 +169,13 @@ export class LiveRecommender {
     this.checkOptions(live, opts);
     const state = await this.users.get(user);
     const plan = this.planFor(live, state);
-    return this.answer(live, plan, opts, user, true);
+    // The same question about the same plan has the same answer until a write or a reload.
+    const asked = answerKey(opts);
+    const kept = this.scoreCache.answer(plan, asked);
+    if (kept) return kept;
+    const out = await this.answer(live, plan, opts, user, true);
+    this.scoreCache.setAnswer(plan, asked, out, ANSWER_BYTES_BASE + ANSWER_BYTES_PER_ITEM * out.items.length);
+    return out;
   }
 
   /** Recommendations for a new user given inline (nothing is stored): a profile, ratings, or both. */

@@ -38,6 +38,29 @@ test('score cache: 0 bytes keeps nothing; a row larger than the bound is not kep
   assert.is(small.usedBytes, 0);
 });
 
+test('score cache: answers live with their row, count in its bytes, and go when it goes', () => {
+  const c = new ScoreCache<object, string>(2 * 40 + 30);
+  const [a, b, x] = [{}, {}, {}];
+  c.setAnswer(x, 'k=10', 'no row, not kept', 10);
+  assert.is(c.answer(x, 'k=10'), undefined);
+  c.set(a, new Float32Array(10));
+  c.setAnswer(a, 'k=10', 'top 10 of a', 30);
+  assert.is(c.answer(a, 'k=10'), 'top 10 of a');
+  assert.is(c.answer(a, 'k=5'), undefined, 'other options, other answer');
+  assert.is(c.usedBytes, 70);
+  assert.is(c.answerHits, 1);
+  c.set(b, new Float32Array(10)); // 110 bytes: at the bound
+  assert.is(c.size, 2);
+  c.setAnswer(b, 'k=10', 'top 10 of b', 30); // over it: a, the least recently used, goes with its answer
+  assert.is(c.answer(a, 'k=10'), undefined);
+  assert.is(c.get(a), undefined);
+  assert.is(c.answer(b, 'k=10'), 'top 10 of b');
+  assert.is(c.usedBytes, 70);
+  c.set(b, new Float32Array(10)); // a row scored again replaces its answers
+  assert.is(c.answer(b, 'k=10'), undefined);
+  assert.is(c.usedBytes, 40);
+});
+
 test('a service answers a repeat request from the kept scores, the same as scoring anew; a write starts over', async () => {
   const data = synthetic({ nUsers: 50, nItems: 70, nRatings: 1200, seed: 8 });
   const model = () => new NCF({ model: 'neumf', nUsers: data.nUsers, nItems: data.nItems, factors: 4, layers: [8, 4], seed: 5, initStd: 0.3 });
@@ -48,6 +71,9 @@ test('a service answers a repeat request from the kept scores, the same as scori
     assert.equal(again.body.items, first.body.items);
     assert.equal(fresh.body.items, first.body.items, 'the kept scores are the scores');
     const metrics = async (url: string) => (await fetch(url + '/metrics').then((r) => r.text()));
+    assert.match(await metrics(cached.url), /neurec_score_cache\{what="answer_hits"\} 1\b/, 'the repeat is the kept answer');
+    const five = await call(cached.url, 'GET', `/v1/users/${u}/recommendations?k=5`);
+    assert.equal(five.body.items, first.body.items.slice(0, 5), 'other options: a top-k over the kept row');
     assert.match(await metrics(cached.url), /neurec_score_cache\{what="hits"\} [1-9]/);
     assert.match(await metrics(plain.url), /neurec_score_cache\{what="rows"\} 0/);
     // A write makes a new plan: the posted item leaves the list, and the answer is scored again
