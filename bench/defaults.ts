@@ -4,7 +4,7 @@
  * training data) beside the peer's final epoch after the same number of epochs.
  *
  *   node dist/bench/defaults.js [--data ml-100k] [--epochs 20] [--seeds 1,2,3,4,5]
- *       [--carves carve,random] [--no-peer] [--only ours|peer] [--threads 1] [--log runs/defaults-ml-100k.jsonl]
+ *       [--carves carve,random] [--no-peer] [--only ours|peer] [--train-args "--sparse-adam"] [--threads 1] [--log runs/defaults-ml-100k.jsonl]
  *
  * Each carve is one `--validation` value of ours ('carve' is the default command). Every run's
  * JSON summary is appended to --log as it finishes and read back on the next start, so a long
@@ -29,6 +29,8 @@ const threads = option('--threads', '1');
 const noPeer = process.argv.includes('--no-peer');
 // --only ours|peer: run that side only and read the other from the log (two lanes, one per core).
 const only = option('--only', '');
+// More options for our side (e.g. a candidate default), part of each run's key in the log.
+const trainArgs = option('--train-args', '').split(' ').filter(Boolean);
 const logFile = option('--log', path.join('runs', `defaults-${data}-${epochs}.jsonl`));
 const peers = process.env.NEUREC_PEERS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'peers');
 const python = process.env.NEUREC_PYTHON ?? '/usr/bin/python3';
@@ -64,8 +66,8 @@ function once(key: string, cmd: string, args: string[]): Summary | null {
   return s;
 }
 
-const ours = (carve: string, seed: string) => once(`neurec ${data} ${epochs} ${carve} ${seed}`, process.execPath,
-  [cli, 'train', '--dataset', data, '--epochs', epochs, '--seed', seed, '--validation', carve, '--threads', threads, '--no-save', '--json']);
+const ours = (carve: string, seed: string) => once(`neurec ${data} ${epochs} ${carve}${trainArgs.length ? ` ${trainArgs.join(' ')}` : ''} ${seed}`, process.execPath,
+  [cli, 'train', '--dataset', data, '--epochs', epochs, '--seed', seed, '--validation', carve, '--threads', threads, ...trainArgs, '--no-save', '--json']);
 const peer = (seed: string) => noPeer ? null : once(`peer ${data} ${epochs} ${seed}`, python,
   [path.join(peers, 'torch_ncf.py'), '--data', data, '--model', 'neumf', '--epochs', epochs, '--seed', seed, '--threads', threads]);
 

@@ -3,7 +3,11 @@
  * it does not share the server's event loop): autocannon against one route with random users
  * or items, printing one JSON line of requests/s and latency percentiles. load() runs it.
  *
- *   node dist/bench/serve/load.js <url> <reads|writes> <connections> <seconds> <users file>
+ *   node dist/bench/serve/load.js <url> <reads|writes> <connections> <seconds> <users file> [<rate>]
+ *
+ * With a rate, the connections together send that many requests a second (autocannon's
+ * overallRate) instead of each sending its next as soon as its last is answered: latency at a
+ * given throughput, not at saturation.
  */
 import * as fs from 'fs';
 import { spawn } from 'child_process';
@@ -13,6 +17,8 @@ import type { Interactions } from '../../src/data/dataset';
 export interface LoadResult {
   kind: string;
   connections: number;
+  /** Requests a second offered over all connections (0: as fast as answered). */
+  rate: number;
   rps: number;
   p50_ms: number;
   p99_ms: number;
@@ -23,9 +29,9 @@ export interface LoadResult {
 }
 
 /** One autocannon run in its own process. */
-export function load(url: string, kind: 'reads' | 'writes', connections: number, secs: number, targets: string): Promise<LoadResult> {
+export function load(url: string, kind: 'reads' | 'writes', connections: number, secs: number, targets: string, rate = 0): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [__filename, url, kind, String(connections), String(secs), targets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [__filename, url, kind, String(connections), String(secs), targets, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d));
     p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load ${kind} exited ${code}`))));
@@ -46,7 +52,7 @@ interface Target {
 }
 
 async function main(): Promise<void> {
-  const [url, kind, conns, seconds, file] = process.argv.slice(2);
+  const [url, kind, conns, seconds, file, rate] = process.argv.slice(2);
   const t: Target = JSON.parse(fs.readFileSync(file, 'utf8'));
   const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)];
   let n = 0;
@@ -59,10 +65,10 @@ async function main(): Promise<void> {
         body: JSON.stringify({ item: pick(t.items), kind: 'click', id: `${process.pid}-${n++}` }),
       }),
     };
-  const result = await autocannon({ url, connections: Number(conns), duration: Number(seconds), requests: [request] });
+  const result = await autocannon({ url, connections: Number(conns), duration: Number(seconds), requests: [request], ...(Number(rate) > 0 ? { overallRate: Number(rate) } : {}) });
   const lat = result.latency as unknown as Record<string, number>;
   console.log(JSON.stringify({
-    kind, connections: Number(conns), seconds: Number(seconds), requests: result.requests.total, rps: Math.round(result.requests.average),
+    kind, connections: Number(conns), rate: Number(rate) || 0, seconds: Number(seconds), requests: result.requests.total, rps: Math.round(result.requests.average),
     p50_ms: lat.p50, p90_ms: lat.p90, p99_ms: lat.p99, max_ms: lat.max, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx,
   }));
 }

@@ -3,7 +3,8 @@
  * loopback (it shares the machine's cores with the server: on 2 cores the load generator takes
  * roughly one of them), against NeuMF and I-AutoRec checkpoints of ml-1m-ncf, users drawn at
  * random:
- *   - reads: requests/s and p50/p99 at 1, 10 and 100 connections;
+ *   - reads: requests/s and p50/p99 at 1, 10 and 100 connections, each as fast as answered,
+ *     then 100 connections offering --rate requests/s together (latency at that throughput);
  *   - writes: durable interactions/s at 10 connections, with reads at 10 connections beside them;
  *   - peak RSS of the server;
  *   - fold-in: per model, 5 and 50 ratings (bench/serve/foldin.ts);
@@ -11,7 +12,7 @@
  *
  *   npm run bench:serve -- [--data ml-1m-ncf] [--seconds 10] [--models neumf,autoencoder]
  *                          [--fold-models neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features]
- *                          [--score-cache on,off] [--skip-load] [--skip-fold] [--skip-kill] [--write]
+ *                          [--score-cache on,off] [--rate 5000] [--skip-load] [--skip-fold] [--skip-kill] [--write]
  *
  * Checkpoints are trained once into runs/bench-serve/ (few epochs: this measures serving, not
  * accuracy) and reused. --write puts the tables in bench/RESULTS.md.
@@ -40,6 +41,7 @@ const loadModels = arg('--models', 'neumf,autoencoder').split(',');
 // The score cache on (the default: a stored user's scores are kept until they write or the model
 // reloads) and off (every request scores the whole catalogue).
 const cacheModes = arg('--score-cache', 'on,off').split(',').map((m) => m === 'on');
+const rate = Number(arg('--rate', '5000'));
 const foldModels = arg('--fold-models', 'neumf,gmf,mf,vae,autoencoder,u-autorec,mf-rating,classifier,features').split(',');
 const checkpoint = (name: string) => benchCheckpoint(name, data);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'neurec-bench-serve-'));
@@ -81,11 +83,12 @@ async function loadBench(name: string, targets: string, cache: boolean): Promise
   try {
     await load(s.url, 'reads', 10, 2, targets); // warm-up
     const reads: ModelLoad['reads'] = [];
-    for (const c of [1, 10, 100]) {
+    for (const [c, offered] of [[1, 0], [10, 0], [100, 0], [100, rate]]) {
+      if (offered && !cache) continue; // uncached reads do not reach the rate: the row would say nothing more
       const before = await scrape(s.url);
-      const r = await load(s.url, 'reads', c, seconds, targets);
+      const r = await load(s.url, 'reads', c, seconds, targets, offered);
       const server = await scrape(s.url, before);
-      console.log(`${name} reads  c=${String(c).padStart(3)}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx); mean batch ${f1(server.meanBatch)}, event-loop delay p99 ${f1(server.loopP99Ms)} ms, max ${f1(server.loopMaxMs)} ms`);
+      console.log(`${name} reads  c=${String(c).padStart(3)}${offered ? ` at ${offered}/s offered` : ''}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (${r.errors} errors, ${r.non2xx} non-2xx); mean batch ${f1(server.meanBatch)}, event-loop delay p99 ${f1(server.loopP99Ms)} ms, max ${f1(server.loopMaxMs)} ms`);
       reads.push({ ...r, server });
     }
     const writes = await load(s.url, 'writes', 10, seconds, targets);
@@ -114,7 +117,7 @@ function tables(loads: ModelLoad[], folds: FoldInRow[], k9: Awaited<ReturnType<t
   if (loads.length) {
     lines.push('| model | connections | requests/s | p50 ms | p99 ms | errors | mean batch | event-loop delay p99 / max ms |', '|---|---|---|---|---|---|---|---|');
     for (const l of loads) {
-      for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} | ${f1(r.server.meanBatch)} | ${f1(r.server.loopP99Ms)} / ${f1(r.server.loopMaxMs)} |`);
+      for (const r of l.reads) lines.push(`| ${l.model} reads | ${r.connections}${r.rate ? `, ${r.rate}/s offered` : ''} | ${r.rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors + r.non2xx + r.timeouts} | ${f1(r.server.meanBatch)} | ${f1(r.server.loopP99Ms)} / ${f1(r.server.loopMaxMs)} |`);
       lines.push(`| ${l.model} writes (durable) | 10 | ${l.writes.rps} | ${l.writes.p50_ms} | ${l.writes.p99_ms} | ${l.writes.errors + l.writes.non2xx + l.writes.timeouts} | | |`);
       lines.push(`| ${l.model} writes with reads beside | 10 | ${l.writesBeside.rps} | ${l.writesBeside.p50_ms} | ${l.writesBeside.p99_ms} | ${l.writesBeside.errors + l.writesBeside.non2xx + l.writesBeside.timeouts} | | |`);
       lines.push(`| ${l.model} reads beside the writes | 10 | ${l.readsDuringWrites.rps} | ${l.readsDuringWrites.p50_ms} | ${l.readsDuringWrites.p99_ms} | ${l.readsDuringWrites.errors + l.readsDuringWrites.non2xx} | | |`);
