@@ -46,18 +46,18 @@ function prefix(full: string, n: number): string {
   const file = path.join(out, 'ratings.dat');
   if (fs.existsSync(file)) return out;
   fs.mkdirSync(out, { recursive: true });
-  const text = fs.readFileSync(path.join(full, 'ratings.dat'), 'latin1');
+  // Bytes, not a string: the whole set is larger than V8's longest string.
+  const bytes = fs.readFileSync(path.join(full, 'ratings.dat'));
   let at = 0, lines = 0, lastUser = '';
-  while (at < text.length) {
-    const end = text.indexOf('\n', at);
-    const line = text.slice(at, end < 0 ? text.length : end);
-    const user = line.slice(0, line.indexOf('::'));
+  while (at < bytes.length) {
+    const end = bytes.indexOf(10, at);
+    const user = bytes.toString('latin1', at, bytes.indexOf('::', at));
     if (lines >= n && user !== lastUser) break;
     lastUser = user;
     lines++;
-    at = end < 0 ? text.length : end + 1;
+    at = end < 0 ? bytes.length : end + 1;
   }
-  fs.writeFileSync(file + '.tmp', text.slice(0, at), 'latin1');
+  fs.writeFileSync(file + '.tmp', bytes.subarray(0, at));
   fs.renameSync(file + '.tmp', file);
   return out;
 }
