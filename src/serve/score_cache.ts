@@ -65,7 +65,9 @@ export class ScoreCache<K extends object, A = unknown> {
     const e = this.rows.get(key);
     if (!e) return;
     e.answers ??= new Map();
-    if (!e.answers.has(options) && e.answers.size >= MAX_ANSWERS) return;
+    // Already kept (two requests raced to the same answer), or room for no more: counting it
+    // again would drift the byte bound.
+    if (e.answers.has(options) || e.answers.size >= MAX_ANSWERS) return;
     e.answers.set(options, answer);
     e.bytes += bytes;
     this.bytes += bytes;

@@ -49,6 +49,9 @@ test('score cache: answers live with their row, count in its bytes, and go when 
   assert.is(c.answer(a, 'k=5'), undefined, 'other options, other answer');
   assert.is(c.usedBytes, 70);
   assert.is(c.answerHits, 1);
+  c.setAnswer(a, 'k=10', 'top 10 of a, raced', 30); // the same answer twice is kept and counted once
+  assert.is(c.answer(a, 'k=10'), 'top 10 of a');
+  assert.is(c.usedBytes, 70);
   c.set(b, new Float32Array(10)); // 110 bytes: at the bound
   assert.is(c.size, 2);
   c.setAnswer(b, 'k=10', 'top 10 of b', 30); // over it: a, the least recently used, goes with its answer
