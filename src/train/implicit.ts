@@ -122,6 +122,7 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
       const inst = sampler.instances(epoch, { shuffle: true });
       const t1 = performance.now();
       const n = inst.users.length;
+      const labels = new Float32Array(Math.min(B, n));
       const meter = new LossMeter();
       model.train();
       for (let s = 0; s < n; s += B) {
@@ -129,7 +130,8 @@ export function trainImplicit(model: PairModel, train: Interactions, o: Implicit
         tidy(() => {
           const u = Tensor.fromArray(inst.users.subarray(s, e), [e - s], 'int32');
           const i = Tensor.fromArray(inst.items.subarray(s, e), [e - s], 'int32');
-          const y = Tensor.fromArray(inst.labels.subarray(s, e), [e - s, 1]);
+          for (let k = s; k < e; k++) labels[k - s] = inst.labels[k];
+          const y = Tensor.fromArray(labels.subarray(0, e - s), [e - s, 1]);
           let loss: Tensor;
           if (rowL2 > 0) {
             const { logits, readSquares } = model.forwardWithReadSquares!(u, i);

@@ -66,6 +66,35 @@ test('exclude, instances, and errors', () => {
   assert.throws(() => new NegativeSampler(data, { perPositive: -1 }), /perPositive must be a non-negative integer/);
 });
 
+test('shuffled instances: the unshuffled ones in a uniform order, over many buckets too', () => {
+  // 1,000 users x 60 items x 5 = 300,000 instances: more than one shuffle bucket (2^18 each).
+  const nUsers = 1000, per = 60, nItems = 500;
+  const users = new Int32Array(nUsers * per), items = new Int32Array(nUsers * per);
+  for (let u = 0; u < nUsers; u++) for (let k = 0; k < per; k++) { users[u * per + k] = u; items[u * per + k] = (u * 7 + k * 13) % nItems; }
+  const s = new NegativeSampler({ users, items, nUsers, nItems }, { seed: 5 });
+  const key = (i: { users: Int32Array; items: Int32Array; labels: Uint8Array }, k: number) => (i.users[k] * nItems + i.items[k]) * 2 + i.labels[k];
+  const plain = s.instances(3, { shuffle: false });
+  // The arrays are reused by the next call: keep the keys.
+  const inOrder = Float64Array.from({ length: plain.users.length }, (_, k) => key(plain, k));
+  const want = inOrder.slice().sort();
+  const shuffled = s.instances(3);
+  const n = shuffled.users.length;
+  assert.is(n, 300000);
+  const got = Float64Array.from({ length: n }, (_, k) => key(shuffled, k));
+  // The first user's 300 instances spread over the whole epoch, a tenth in each tenth.
+  const tenths = new Int32Array(10);
+  let moved = 0;
+  for (let k = 0; k < n; k++) {
+    if (shuffled.users[k] === 0) tenths[Math.floor((k * 10) / n)]++;
+    if (got[k] !== inOrder[k]) moved++;
+  }
+  for (const t of tenths) assert.ok(t > 10 && t < 55, `first user per tenth: ${Array.from(tenths)}`);
+  assert.ok(moved > n * 0.99, `${moved} of ${n} moved`);
+  assert.equal(got.sort(), want, 'the same instances, negatives included');
+  const again = new NegativeSampler({ users, items, nUsers, nItems }, { seed: 5 }).instances(3);
+  assert.equal(Array.from(again.items.subarray(0, 1000)), Array.from(s.instances(3).items.subarray(0, 1000)), 'seeded');
+});
+
 test('ml-1m-ncf: 994k positives x 4 negatives well under a second', () => {
   const dir = realData('ml-1m-ncf');
   if (!dir) return;
