@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Interactions, ItemMeta, UserMeta, emptyItemMeta, emptyUserMeta } from './dataset';
 import { RawRatings, withMeta } from './raw_ratings';
-import { LineScanner, countLines, readFileOrThrow } from './scan';
+import { LineScanner } from './scan';
+import { chunkScanners } from './chunked_scan';
 
 /** ml-100k's 19 genres, used when u.genre is absent. */
 export const ML100K_GENRES = [
@@ -51,17 +52,19 @@ function rating(sc: LineScanner, r: number): number {
 
 /** Reads `user SEP item SEP rating SEP timestamp` lines (u.data, ratings.dat). */
 function readRatingLines(file: string, sep: string, expected: string): RawRatings {
-  const buf = readFileOrThrow(file, expected);
-  const sc = new LineScanner(buf, file, { sep, encoding: 'latin1' });
-  const raw = new RawRatings(countLines(buf));
+  let raw: RawRatings | null = null;
   const layout = `4 fields separated by "${sep === '\t' ? '\\t' : sep}" (user item rating timestamp)`;
-  while (sc.nextLine()) {
-    const u = sc.id('user id'), i = sc.id('item id');
-    const r = rating(sc, sc.num('rating'));
-    const t = sc.num('timestamp');
-    sc.finish(layout);
-    raw.push(u, i, r, t);
+  for (const { sc, estimatedLines } of chunkScanners(file, expected, { sep, encoding: 'latin1' })) {
+    raw ??= new RawRatings(estimatedLines);
+    while (sc.nextLine()) {
+      const u = sc.id('user id'), i = sc.id('item id');
+      const r = rating(sc, sc.num('rating'));
+      const t = sc.num('timestamp');
+      sc.finish(layout);
+      raw.push(u, i, r, t);
+    }
   }
+  raw ??= new RawRatings(0);
   if (raw.length === 0) throw new Error(`${file}: no ratings (the file is empty)`);
   return raw;
 }
@@ -218,17 +221,22 @@ export function readMl1mUsers(file: string, dense: (userId: number) => number, n
 export function loadMlLatestSmall(dir: string, name = 'ml-latest-small'): Interactions {
   checkDir(dir, name);
   const file = path.join(dir, 'ratings.csv');
-  const buf = readFileOrThrow(file, 'the ratings file ratings.csv (header userId,movieId,rating,timestamp)');
-  const sc = new LineScanner(buf, file, { sep: ',', encoding: 'utf8', quotes: true });
-  expectHeader(sc, ['userId', 'movieId', 'rating', 'timestamp']);
-  const raw = new RawRatings(countLines(buf));
-  while (sc.nextLine()) {
-    const u = sc.id('userId'), i = sc.id('movieId');
-    const r = rating(sc, sc.num('rating'));
-    const t = sc.num('timestamp');
-    sc.finish('4 comma-separated fields (userId,movieId,rating,timestamp)');
-    raw.push(u, i, r, t);
+  let raw: RawRatings | null = null;
+  const expected = 'the ratings file ratings.csv (header userId,movieId,rating,timestamp)';
+  for (const { sc, estimatedLines } of chunkScanners(file, expected, { sep: ',', encoding: 'utf8', quotes: true })) {
+    if (!raw) {
+      expectHeader(sc, ['userId', 'movieId', 'rating', 'timestamp']);
+      raw = new RawRatings(estimatedLines);
+    }
+    while (sc.nextLine()) {
+      const u = sc.id('userId'), i = sc.id('movieId');
+      const r = rating(sc, sc.num('rating'));
+      const t = sc.num('timestamp');
+      sc.finish('4 comma-separated fields (userId,movieId,rating,timestamp)');
+      raw.push(u, i, r, t);
+    }
   }
+  raw ??= new RawRatings(0);
   if (raw.length === 0) throw new Error(`${file}: no ratings (only a header)`);
   const { data } = raw.toInteractions(name);
   const movies = path.join(dir, 'movies.csv');

@@ -15,6 +15,12 @@ const NL = 10, CR = 13, QUOTE = 34, MINUS = 45, PLUS = 43, DOT = 46, ZERO = 48, 
 
 /** Reads a whole file, or throws naming the path and what was expected there. */
 export function readFileOrThrow(path: string, expected: string): Buffer {
+  checkFile(path, expected);
+  return fs.readFileSync(path);
+}
+
+/** The file's size, or throws naming the path and what was expected there. */
+export function checkFile(path: string, expected: string): number {
   let st: fs.Stats;
   try {
     st = fs.statSync(path);
@@ -22,7 +28,7 @@ export function readFileOrThrow(path: string, expected: string): Buffer {
     throw new Error(`${path} not found: expected ${expected}`);
   }
   if (!st.isFile()) throw new Error(`${path} is not a file: expected ${expected}`);
-  return fs.readFileSync(path);
+  return st.size;
 }
 
 /** Number of lines (a last line without \n counts), to size typed arrays once. */
@@ -44,6 +50,8 @@ export interface ScannerOptions {
   encoding?: 'latin1' | 'utf8';
   /** RFC 4180 quotes: "a, b" is one field, "" inside is a quote (fields may not span lines). */
   quotes?: boolean;
+  /** Lines before this buffer, when it is a later chunk of a file: numbers continue from there. */
+  lineOffset?: number;
 }
 
 export class LineScanner {
@@ -67,7 +75,9 @@ export class LineScanner {
     if (this.sep.length === 0) throw new Error('LineScanner: empty separator');
     this.enc = opts.encoding ?? 'utf8';
     this.quotes = opts.quotes ?? false;
-    if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.next = 3;
+    this.line = opts.lineOffset ?? 0;
+    // A byte-order mark only begins a file, not a later chunk of one.
+    if (this.line === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.next = 3;
   }
 
   /** Reads a file (see readFileOrThrow) and scans it. */
