@@ -28,6 +28,7 @@ import { loadDataset } from './datasets';
 import { applyEvents, readStoredEvents } from './stored_events';
 import { Progress } from './progress';
 import { lrDecayArg, num } from './args';
+import { tableUpdates, type TableUpdates } from './sparse_tables';
 import { appendLog, opt, peakRssMb, r4, runDirFor, type Args } from './train';
 
 const PAIR_MODELS = ['mf', 'gmf', 'mlp', 'neumf'];
@@ -78,15 +79,7 @@ function metricsJson(f: TestFigures) {
 export async function trainRanker(model: string, a: Args): Promise<void> {
   const log = (s: string) => console.log(s);
   const t0 = performance.now();
-  const data = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
-  let evalSet = ncfEvalSet(data);
-  // --events: what a service stored joins the training part (the test cases stay the data set's own).
-  const events = a.events === undefined ? null : await readStoredEvents(String(a.events), data);
-  if (events) {
-    const train = applyEvents(events, data, evalSet.train, 'all').train;
-    evalSet = { ...evalSet, train, nUsers: train.nUsers, nItems: train.nItems };
-    log(`# events: ${events.record.events} stored events up to #${events.record.upToSeq} of ${events.record.store}, ${events.record.newUsers} new users, ${events.record.newItems} new items`);
-  }
+  const { data, evalSet, events } = await rankingData(a, log);
   const seed = num(a, 'seed', 'train');
   const pick = validationPick(String(a.validation));
   const { train, valid } = pick === 'none' || model === 'popularity'
@@ -95,6 +88,12 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
   const loadSeconds = (performance.now() - t0) / 1000;
   log(`# ${data.name}: ${data.nUsers} users, ${data.nItems} items, ${data.length} interactions; eval fingerprint ${evalSet.fingerprint} (${evalSet.source}); validation ${valid ? valid.users.length + ' users' : 'none'}; loaded in ${loadSeconds.toFixed(1)} s`);
 
+  if (PAIR_MODELS.includes(model) && a.resume === undefined) {
+    const u = pairTableUpdates(a, evalSet);
+    log(`# embedding tables: ${u.sparse ? `sparse updates (${a.optimizer === 'sgd' ? 'SGD' : 'lazy Adam'} on the rows each batch reads)` : 'dense updates'}: ${u.why}`);
+  } else if (a['dense-adam']) {
+    throw new Error(`train: --dense-adam applies to new mf, gmf, mlp and neumf models${a.resume === undefined ? `, not ${model}` : ' (a resumed model keeps its checkpoint\'s setting)'}`);
+  }
   if (a['unit-h'] && model !== 'gmf') throw new Error(`train: --unit-h applies to gmf, not ${model}`);
   const pairOnly = { 'test-each-epoch': !!a['test-each-epoch'], 'row-l2': num(a, 'row-l2', 'train') !== 0 };
   for (const [option, given] of Object.entries(pairOnly))
@@ -186,6 +185,30 @@ export async function trainRanker(model: string, a: Args): Promise<void> {
   }
 }
 
+/**
+ * The data set's figures, its evaluation set and the stored events. The loaded table itself is
+ * not kept: the evaluation set holds its own copy of the training part, and at ml-20m's size
+ * another 400 MB held through training would break the 2 GB bound.
+ */
+async function rankingData(a: Args, log: (s: string) => void) {
+  const loaded = loadDataset(a.dataset as string | undefined, a['data-dir'] as string | undefined, log);
+  let evalSet = ncfEvalSet(loaded);
+  // --events: what a service stored joins the training part (the test cases stay the data set's own).
+  const events = a.events === undefined ? null : await readStoredEvents(String(a.events), loaded);
+  if (events) {
+    const train = applyEvents(events, loaded, evalSet.train, 'all').train;
+    evalSet = { ...evalSet, train, nUsers: train.nUsers, nItems: train.nItems };
+    log(`# events: ${events.record.events} stored events up to #${events.record.upToSeq} of ${events.record.store}, ${events.record.newUsers} new users, ${events.record.newItems} new items`);
+  }
+  const data = { name: loaded.name, nUsers: loaded.nUsers, nItems: loaded.nItems, length: loaded.length };
+  return { data, evalSet, events };
+}
+
+/** Sparse or dense table updates for a new pair model (see sparse_tables.ts). */
+function pairTableUpdates(a: Args, evalSet: NcfEvalSet): TableUpdates {
+  return tableUpdates(a, evalSet.nUsers + evalSet.nItems, opt(a, 'batch', 256));
+}
+
 function scheduleLength(refit: string): number {
   return refit.startsWith('--lr-schedule ') ? parseLrSchedule(refit.slice('--lr-schedule '.length), 'train').length : 0;
 }
@@ -244,10 +267,10 @@ function startingModel(model: string, a: Args, train: Interactions, evalSet: Ncf
     config = { ...base };
     net = new MultVAE(config as unknown as ConstructorParameters<typeof MultVAE>[0]);
   } else if (model === 'mf') {
-    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: !!a['sparse-adam'], initStd: opt(a, 'init-std', 0.1) };
+    config = { ...base, objective: 'implicit', factors: opt(a, 'factors', 64), sparse: pairTableUpdates(a, evalSet).sparse, initStd: opt(a, 'init-std', 0.1) };
     net = new MF(config as unknown as ConstructorParameters<typeof MF>[0]);
   } else {
-    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: !!a['sparse-adam'], initStd: opt(a, 'init-std', 0.01), ...(a['unit-h'] ? { unitH: true } : {}) };
+    config = { ...base, model, factors: opt(a, 'factors', 8), layers: String(a.layers).split(',').map(Number), sparse: pairTableUpdates(a, evalSet).sparse, initStd: opt(a, 'init-std', 0.01), ...(a['unit-h'] ? { unitH: true } : {}) };
     net = pretrainedOrNew(model as NcfKind, config, a, evalSet.fingerprint, warn, log);
   }
   if (a.resume) {

@@ -50,6 +50,20 @@ test("offline: seed 001's 2+2 autoencoder on its synthetic catalogue, and its to
   assert.match(run(['train', '--model', 'autoencoder', '--dataset', 'synthetic:seed-001', '--output-activation', 'tanh']).err, /--output-activation must be identity or sigmoid, got tanh/);
 });
 
+test('embedding tables: sparse updates by default where the tables dwarf the batch, said in the log; flags decide it by hand', () => {
+  const train = (...more: string[]) => run(['train', '--model', 'gmf', '--dataset', 'synthetic', '--epochs', '1', '--validation', 'none', '--no-save', ...more]);
+  // synthetic has ml-100k's shape: 943 + 1,682 = 2,625 table rows.
+  let r = train('--batch', '64');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /# embedding tables: sparse updates \(lazy Adam on the rows each batch reads\): 2625 table rows >= 32 x batch 64; --dense-adam for the paper's dense updates/);
+  r = train('--batch', '256');
+  assert.match(r.out, /# embedding tables: dense updates: 2625 table rows < 32 x batch 256; --sparse-adam to force sparse ones/);
+  assert.match(train('--batch', '64', '--dense-adam').out, /# embedding tables: dense updates: --dense-adam/);
+  assert.match(train('--sparse-adam').out, /# embedding tables: sparse updates \(lazy Adam[^\n]*: --sparse-adam/);
+  assert.match(train('--sparse-adam', '--dense-adam').err, /--sparse-adam and --dense-adam contradict each other/);
+  assert.match(run(['train', '--model', 'vae', '--dataset', 'synthetic', '--dense-adam']).err, /--dense-adam applies to new mf, gmf, mlp and neumf models, not vae/);
+});
+
 if (!have100k) {
   console.log('SKIP cli on ml-100k: NEUREC_DATA_DIR does not hold ml-100k/u.data');
 } else {
