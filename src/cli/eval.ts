@@ -1,7 +1,9 @@
 /** `neurec eval --checkpoint <dir>`: both ranking protocols on the checkpoint's data set. */
 import { indexByUser } from '../data/csr';
+import { allItemScorer } from '../models/user_vectors';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
 import { evaluatePairRatings } from '../eval/pairs_rating';
+import type { RankingMetrics } from '../eval/metrics';
 import type { RatingModel } from '../models/types';
 import { openCheckpoint } from './checkpointed';
 import { parseArgs, usage, type ArgSpec } from './args';
@@ -29,7 +31,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (!evalSet) throw new Error('eval: the checkpoint has neither an evaluation set nor a rating split');
   const sampled = evaluateSampled((u, i) => model.scorePairs(u, i), evalSet, [10]);
   const seen = indexByUser(evalSet.train.users, evalSet.train.items, data.nUsers, data.nItems);
-  const full = evaluateFull((u) => model.scoreAll(u), evalSet, seen, [10, 20]);
+  const scorer = allItemScorer(model);
+  let full: RankingMetrics;
+  try {
+    full = evaluateFull((u) => scorer.scoreAll(u), evalSet, seen, [10, 20]);
+  } finally {
+    scorer.dispose();
+  }
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   console.log(`${meta.model} on ${data.name} (fingerprint ${evalSet.fingerprint}): sampled HR@10 ${sampled['hr@10'].toFixed(4)} NDCG@10 ${sampled['ndcg@10'].toFixed(4)} | full HR@10 ${full['hr@10'].toFixed(4)} NDCG@10 ${full['ndcg@10'].toFixed(4)} Recall@20 ${full['recall@20'].toFixed(4)} (${seconds.toFixed(2)} s)`);

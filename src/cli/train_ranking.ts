@@ -21,6 +21,7 @@ import { ncfEvalSet, type NcfEvalSet, type RankingEvalSet } from '../data/ncf_ev
 import { carveValidation } from '../data/split';
 import { indexByUser } from '../data/csr';
 import type { Interactions } from '../data/dataset';
+import { allItemScorer } from '../models/user_vectors';
 import { evaluateFull, evaluateSampled } from '../eval/ranking';
 import type { RankingMetrics } from '../eval/metrics';
 import { saveCheckpoint, readCheckpointMeta, loadWeights } from '../io/checkpoint';
@@ -60,7 +61,13 @@ function testFigures(net: BuiltModel, evalSet: NcfEvalSet, timed: boolean): Test
   const sampledSeconds = (te - ts0) / (timed ? 3000 : 1000);
   // Everything the model could have trained on (validation items included) is excluded from full ranking.
   const seen = indexByUser(evalSet.train.users, evalSet.train.items, evalSet.nUsers, evalSet.nItems);
-  const full = evaluateFull((u) => net.scoreAll(u), evalSet, seen, [10, 20]);
+  const scorer = allItemScorer(net);
+  let full: RankingMetrics;
+  try {
+    full = evaluateFull((u) => scorer.scoreAll(u), evalSet, seen, [10, 20]);
+  } finally {
+    scorer.dispose();
+  }
   return { sampled, full, sampledSeconds, evalSeconds: sampledSeconds + (performance.now() - te) / 1000 };
 }
 

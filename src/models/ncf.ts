@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Embedding, Linear, MLPTower } from '../nn/layers';
-import { add, bceWithLogits, clone, concat, gather, linear, matmul, mul, relu, reshape, slice, transpose } from '../ops';
+import { add, addScalar, bceWithLogits, clone, full, concat, gather, linear, matmul, mul, relu, reshape, slice, transpose } from '../ops';
 import { packTower, towerScores, TOWER_MAX_LAYERS, TOWER_MAX_WIDTH, type PackedTower } from '../ops/tower';
 import { noGrad } from '../autograd';
 import { predictPairs } from './scoring';
@@ -297,14 +297,11 @@ export class NCF extends Module implements Recommender, ReadSquared, UserVectorM
     return {
       scoreAll: (v: Tensor): Tensor => noGrad(() => tidy(() => {
         const n = v.shape[0];
-        const out = Tensor.fromArray(new Float32Array(n * I).fill(bias), [n, I]);
         const { g, m } = this.splitVectors(v);
+        // In the engine's buffers throughout: the [n, nItems] block filled in JavaScript and
+        // copied in and out (fresh pages every block) cost twice the tower itself.
+        const out = g && cache.itemG ? addScalar(matmul(g, cache.itemG, { transB: true }), bias) : full([n, I], bias, v);
         (() => {
-          if (g && cache.itemG) {
-            const s = matmul(g, cache.itemG, { transB: true }).toFloat32Array();
-            for (let k = 0; k < s.length; k++) s[k] += bias;
-            out.handle.upload(s);
-          }
           if (!m || !cache.wu) return;
           const up = matmul(m, cache.wu!, { transB: true });
           if (cache.packed) {

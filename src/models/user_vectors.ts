@@ -96,3 +96,14 @@ export function pairVectorScorer(nItems: number, score: (vectors: Tensor, items:
     dispose: () => {},
   };
 }
+
+/**
+ * scoreAll for batch after batch of known users (full-ranking evaluation): a user-vector
+ * model's per-item work (NeuMF: the tower's first layer over every item, transposed and packed)
+ * is done once for all batches instead of once a batch. Dispose when done.
+ */
+export function allItemScorer(m: Recommender): { scoreAll(users: Int32Array): Tensor; dispose(): void } {
+  if (!isUserVectorModel(m)) return { scoreAll: (users) => m.scoreAll(users), dispose: () => {} };
+  const scorer = m.vectorScorer();
+  return { scoreAll: (users) => tidy(() => scorer.scoreAll(m.userVectors(users))), dispose: () => scorer.dispose() };
+}

@@ -5,7 +5,7 @@ import { MF } from '../../src/models/mf';
 import { RatingClassifier } from '../../src/models/classifier';
 import { AutoRec } from '../../src/models/autorec';
 import { MultVAE } from '../../src/models/multvae';
-import { isUserVectorModel, type UserVectorModel } from '../../src/models/user_vectors';
+import { allItemScorer, isUserVectorModel, type UserVectorModel } from '../../src/models/user_vectors';
 import { isUserRowModel } from '../../src/models/user_rows';
 import { synthetic } from '../../src/data/synthetic';
 import { Tensor } from '../../src/tensor';
@@ -118,6 +118,21 @@ test('U-AutoRec and Mult-VAE: scoring a user\'s own training row reproduces scor
   assert.not.ok(isUserRowModel(item), 'item-based AutoRec reads no user rows');
   tidy(() => assert.equal(item.itemVectors().shape, [data.nItems, 6]));
   item.dispose();
+});
+
+test('allItemScorer: batch after batch, what scoreAll gives, for user-vector models and the rest', () => {
+  const ncf = new NCF({ model: 'neumf', nUsers: data.nUsers, nItems: data.nItems, factors: 5, layers: [10, 7, 3], seed: 2, initStd: 0.3 });
+  const rec = new AutoRec({ variant: 'user', nUsers: data.nUsers, nItems: data.nItems, hidden: [7], seed: 1 }).setInputs(data);
+  for (const m of [ncf, rec]) {
+    m.eval();
+    const s = allItemScorer(m);
+    try {
+      for (const batch of [users, Int32Array.of(5, 6), users]) tidy(() => close(s.scoreAll(batch).toFloat32Array(), m.scoreAll(batch).toFloat32Array(), 2e-5, m.constructor.name));
+    } finally {
+      s.dispose();
+    }
+    m.dispose();
+  }
 });
 
 test.run();
