@@ -11,7 +11,8 @@
  * minutes and 500 MB), the prefixes are cut from it by lines (its users come in order). Each
  * size runs `neurec train --epochs 1 --validation none --no-save --json` in a child process,
  * timed by the training loop's own figures; peak RSS is the child's (its /proc status at exit,
- * as train --json reports it). --write puts bench/scale.json (read by `npm run bench:plots` for
+ * as train --json reports it), and the evaluation after the epoch (every user ranked over all items, and the
+ * sampled protocol) is timed too. --write puts bench/scale.json (read by `npm run bench:plots` for
  * bench/img/scale-*.png) and prints the table for bench/RESULTS.md. Take it on a quiet machine.
  */
 import { spawnSync } from 'child_process';
@@ -62,7 +63,7 @@ function prefix(full: string, n: number): string {
   return out;
 }
 
-interface Row { label: string; interactions: number; epochSeconds: number; samplingSeconds: number | null; samplesPerSecond: number; loadSeconds: number; peakRssMb: number }
+interface Row { label: string; interactions: number; epochSeconds: number; samplingSeconds: number | null; samplesPerSecond: number; loadSeconds: number; evalSeconds: number; peakRssMb: number }
 
 function run(data: string): Row {
   const args = [cli, 'train', '--model', 'neumf', '--dataset', data, '--epochs', '1', '--validation', 'none', '--no-save', '--json', ...extra];
@@ -74,7 +75,7 @@ function run(data: string): Row {
   return {
     // The epoch with its negative sampling (the loop times the two apart).
     label: path.basename(data), interactions: s.interactions, epochSeconds: s.seconds_per_epoch + (s.sampling_seconds_per_epoch ?? 0),
-    samplingSeconds: s.sampling_seconds_per_epoch, samplesPerSecond: s.samples_per_second, loadSeconds: s.load_seconds, peakRssMb: s.peak_rss_mb,
+    samplingSeconds: s.sampling_seconds_per_epoch, samplesPerSecond: s.samples_per_second, loadSeconds: s.load_seconds, evalSeconds: s.eval_seconds, peakRssMb: s.peak_rss_mb,
   };
 }
 
@@ -86,9 +87,9 @@ function main(): void {
   fs.mkdirSync(dir, { recursive: true });
   const full = fullSet();
   const rows = sizes.map((n) => run(n >= 20e6 ? full : prefix(full, n)));
-  console.log('| data | interactions | s / epoch | sampling s | samples/s | load s | peak RSS MB |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.label} | ${r.interactions} | ${r.epochSeconds} | ${r.samplingSeconds ?? '—'} | ${r.samplesPerSecond} | ${r.loadSeconds} | ${r.peakRssMb} |`);
+  console.log('| data | interactions | s / epoch | sampling s | samples/s | load s | evaluation s (full ranking of every user, and the sampled protocol) | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.label} | ${r.interactions} | ${r.epochSeconds} | ${r.samplingSeconds ?? '—'} | ${r.samplesPerSecond} | ${r.loadSeconds} | ${r.evalSeconds} | ${r.peakRssMb} |`);
   if (process.argv.includes('--write')) {
     const source = `NeuMF (factors 8, batch 256, 4 negatives${extra.length ? `, ${extra.join(' ')}` : ''}), one epoch, prefixes of a make_synth.py ml-20m set, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`;
     fs.writeFileSync(path.resolve(__dirname, '..', '..', 'bench', 'scale.json'), JSON.stringify({ source, rows }, null, 1) + '\n');
